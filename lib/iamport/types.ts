@@ -1,0 +1,98 @@
+/**
+ * The client's public surface: options and the method set the use cases depend on.
+ * Inputs are camelCase; the client maps them to iamport's snake_case wire names.
+ */
+import type { BillingKey, Payment, Prepared } from "./schemas.js";
+import type { IamportLogger } from "./transport.js";
+
+export interface IamportCredentials {
+  impKey: string;
+  impSecret: string;
+}
+
+export interface IamportClientOptions {
+  /** e.g. `https://api.iamport.kr` or the local sandbox URL. */
+  baseUrl: string;
+  /** Called lazily (first token), so secrets are read from SSM only when needed. */
+  credentials: () => Promise<IamportCredentials>;
+  /** Per attempt; default 5000 ms. */
+  timeoutMs?: number;
+  /** Extra attempts for reads on network error, timeout or 5xx; default 2. */
+  readRetries?: number;
+  fetch?: typeof fetch;
+  /** Local clock in ms; default `Date.now`. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1); default `Math.random`. */
+  random?: () => number;
+  logger?: IamportLogger;
+  /** Sub-merchant tier code, sent as the `Tier` header. */
+  tier?: string;
+}
+
+export type PaymentStatusFilter = "ready" | "paid" | "failed" | "cancelled";
+
+export interface PrepareInput {
+  merchantUid: string;
+  amount: number;
+  /** When omitted, iamport does not check the currency. */
+  currency?: string;
+}
+
+export interface CancelPaymentInput {
+  impUid: string;
+  merchantUid?: string;
+  /** Omitted (or 0) cancels the whole remaining balance. */
+  amount?: number;
+  /** KICC does not zero it automatically: send it for tax-free payments. */
+  taxFree?: number;
+  /** The cancellable balance as we believe it; iamport refuses the cancel when it differs. */
+  checksum?: number;
+  reason?: string;
+  refundHolder?: string;
+  refundBank?: string;
+  refundAccount?: string;
+  refundTel?: string;
+  enableWebhook?: boolean;
+}
+
+export interface ChargeBillingKeyInput {
+  customerUid: string;
+  merchantUid: string;
+  amount: number;
+  name: string;
+  taxFree?: number;
+  buyerName?: string;
+  buyerEmail?: string;
+  buyerTel?: string;
+  noticeUrl?: string;
+  customData?: string;
+  cardQuota?: number;
+}
+
+/** Typed iamport V1 client. Every method throws only `IamportError` subclasses. */
+export interface IamportClient {
+  /** `GET /payments/{imp_uid}`; test-channel payments included unless `includeSandbox: false`. Throws `IamportNotFoundError`. */
+  getPayment(impUid: string, options?: { includeSandbox?: boolean }): Promise<Payment>;
+  /** `GET /payments/find/{merchant_uid}[/{status}]`: the newest match, or `null`. */
+  findPayment(merchantUid: string, options?: { status?: PaymentStatusFilter }): Promise<Payment | null>;
+  /** `GET /payments/findAll/{merchant_uid}`: every attempt under that merchant_uid (empty when none). */
+  findAllPayments(merchantUid: string): Promise<Payment[]>;
+  /** `POST /payments/prepare`. A second POST for the same merchant_uid is an `IamportApiError`; see `ensurePrepared`. */
+  preparePayment(input: PrepareInput): Promise<Prepared>;
+  /** `GET /payments/prepare/{merchant_uid}`, or `null` when nothing is registered. */
+  getPreparedPayment(merchantUid: string): Promise<Prepared | null>;
+  /** `PUT /payments/prepare`: change a registered amount (404 when none). */
+  updatePreparedPayment(input: PrepareInput): Promise<Prepared>;
+  /** `POST /payments/cancel`: full or partial; returns the updated payment. */
+  cancelPayment(input: CancelPaymentInput): Promise<Payment>;
+  /** `GET /subscribe/customers/{customer_uid}`, or `null` when unknown. */
+  getBillingKey(customerUid: string): Promise<BillingKey | null>;
+  /** `DELETE /subscribe/customers/{customer_uid}`: irreversible; returns the deleted key. */
+  deleteBillingKey(customerUid: string, reason?: string): Promise<BillingKey>;
+  /**
+   * `POST /subscribe/payments/again`. A decline is `code 0` with `status: "failed"` and is
+   * RETURNED (read `fail_reason`); a non-zero code throws `IamportApiError`.
+   */
+  chargeBillingKey(input: ChargeBillingKeyInput): Promise<Payment>;
+}
