@@ -25,12 +25,15 @@ const MERCHANT_UID_PATTERN = /^[A-Za-z0-9\-_.:]+$/;
 const TEL_PATTERN = /^[0-9]+(?:-[0-9]+)*$/;
 
 const text = (field: string, min: number, max: number) =>
-  z
-    .string({ error: typeMessages(field, "a string") })
-    .check(
-      z.minLength(min, `${field} must not be empty`),
-      z.maxLength(max, `${field} must be at most ${max} characters`),
-    );
+  z.string({ error: typeMessages(field, "a string") }).check(
+    // abort: a too-short or too-long value gets one message, not also the
+    // pattern's complaint about the same value.
+    z.minLength(min, {
+      error: min === 1 ? `${field} must not be empty` : `${field} must be at least ${min} characters`,
+      abort: true,
+    }),
+    z.maxLength(max, { error: `${field} must be at most ${max} characters`, abort: true }),
+  );
 
 const kiccProductSchema = z.strictObject(
   {
