@@ -1,0 +1,135 @@
+import { cancelPayment } from "../core/cancel.js";
+import { checkout } from "../core/checkout.js";
+import type { Engine } from "../core/engine.js";
+import { ControlError } from "../core/errors.js";
+import type { PayInput, PayResult } from "../core/pay-input.js";
+import { snapshot } from "../core/payment.js";
+import type { BillingKeyView, DeclineRule, PaymentView, PreparedView } from "../core/types.js";
+import { depositVbank } from "../core/vbank.js";
+import type { FaultBook, FaultRule } from "../http/faults.js";
+import type { WebhookDelivery, WebhookFaultRule } from "../webhooks/types.js";
+
+/**
+ * The sandbox's test-facing API: clock, outcomes a person or the PG would cause, faults and
+ * inspection. Every method has an HTTP twin under `/__sandbox/...`.
+ */
+export class SandboxControl {
+  constructor(
+    private readonly engine: Engine,
+    private readonly faultBook: FaultBook,
+  ) {}
+
+  /** Sandbox clock, unix seconds. */
+  now(): number {
+    return this.engine.clock.now();
+  }
+
+  setClock(unix: number): number {
+    return this.engine.clock.set(unix);
+  }
+
+  advanceClock(seconds: number): number {
+    return this.engine.clock.advance(seconds);
+  }
+
+  /** Finishes a payment window without a browser: same checks and effects as the window. */
+  pay(input: PayInput): PayResult {
+    if (input === null || typeof input !== "object")
+      throw new ControlError("pay needs the request_pay params");
+    return checkout(this.engine, input);
+  }
+
+  /** The buyer deposits into an issued virtual account: paid + webhook `paid`. */
+  depositVbank(impUid: string, options: { amount?: number } = {}): PaymentView {
+    return snapshot(depositVbank(this.engine, impUid, options.amount).view);
+  }
+
+  /** A cancel made in iamport's console: always sends the `cancelled` webhook. */
+  cancelFromConsole(
+    impUid: string,
+    options: { amount?: number; reason?: string; tax_free?: number } = {},
+  ): PaymentView {
+    if (!this.engine.store.payments.has(impUid)) throw new ControlError(`no payment ${impUid}`, 404);
+    const { payment, cancellationId } = cancelPayment(this.engine, {
+      imp_uid: impUid,
+      amount: options.amount,
+      reason: options.reason ?? "관리자 콘솔 취소",
+      tax_free: options.tax_free,
+      fromConsole: true,
+    });
+    this.engine.notify(payment, "cancelled", cancellationId ?? undefined);
+    return snapshot(payment.view);
+  }
+
+  addFault(rule: FaultRule): void {
+    try {
+      this.faultBook.add(rule);
+    } catch (err) {
+      throw new ControlError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  clearFaults(): void {
+    this.faultBook.clear();
+  }
+
+  faults(): FaultRule[] {
+    return this.faultBook.list();
+  }
+
+  /** Matching `again` charges and window card payments decline with this reason. */
+  addDecline(rule: DeclineRule): void {
+    if (!rule || typeof rule.reason !== "string" || rule.reason === "")
+      throw new ControlError("decline needs a reason");
+    if (rule.customer_uid === undefined && rule.card_number === undefined && rule.card_code === undefined)
+      throw new ControlError("decline needs customer_uid, card_number or card_code");
+    this.engine.store.declines.push({ ...rule });
+  }
+
+  clearDeclines(): void {
+    this.engine.store.declines = [];
+  }
+
+  setWebhookFault(rule: WebhookFaultRule): void {
+    const kinds = ["duplicate", "delay", "drop", "reorder"];
+    if (!rule || !kinds.includes(rule.kind))
+      throw new ControlError(`webhook fault kind must be one of ${kinds.join(", ")}`);
+    this.engine.webhooks.addFault(rule);
+  }
+
+  clearWebhookFaults(): void {
+    this.engine.webhooks.clearFaults();
+  }
+
+  payments(): PaymentView[] {
+    return [...this.engine.store.payments.values()].map((p) => snapshot(p.view));
+  }
+
+  payment(impUid: string): PaymentView | undefined {
+    const p = this.engine.store.payments.get(impUid);
+    return p ? snapshot(p.view) : undefined;
+  }
+
+  billingKeys(): BillingKeyView[] {
+    return [...this.engine.store.billingKeys.values()].map((k) => snapshot(k.view));
+  }
+
+  prepared(): PreparedView[] {
+    return [...this.engine.store.prepared.values()].map((p) => ({ ...p }));
+  }
+
+  webhooks(): WebhookDelivery[] {
+    return snapshot(this.engine.webhooks.deliveries);
+  }
+
+  /** Resolves when every queued, delayed, held or retried webhook has been attempted (max 30 s). */
+  flushWebhooks(): Promise<void> {
+    return this.engine.webhooks.flush();
+  }
+
+  /** Empties payments, prepares, billing keys, declines, faults and webhook records. */
+  reset(): void {
+    this.engine.reset();
+    this.faultBook.clear();
+  }
+}
