@@ -23,16 +23,33 @@ const DEFAULT_READ_RETRIES = 2;
 const FIND_ALL_PAGE_SIZE = 100;
 const FIND_ALL_MAX_PAGES = 10;
 
+/** Bounds the retry loop whatever the caller passes: worst case stays near (1 + 5) × timeout. */
+const MAX_READ_RETRIES = 5;
+
 const seg = encodeURIComponent;
+
+function validate(options: IamportClientOptions): { timeoutMs: number; readRetries: number } {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const readRetries = options.readRetries ?? DEFAULT_READ_RETRIES;
+  if (!options.baseUrl || !URL.canParse(options.baseUrl))
+    throw new TypeError("iamport baseUrl must be an absolute URL");
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new TypeError("iamport timeoutMs must be a positive number");
+  if (!Number.isInteger(readRetries) || readRetries < 0 || readRetries > MAX_READ_RETRIES) {
+    throw new TypeError(`iamport readRetries must be an integer from 0 to ${MAX_READ_RETRIES}`);
+  }
+  return { timeoutMs, readRetries };
+}
 
 /** Creates the client. Nothing is fetched until the first call. */
 export function createIamportClient(options: IamportClientOptions): IamportClient {
+  const { timeoutMs, readRetries } = validate(options);
   const now = options.now ?? Date.now;
   const transport = createTransport({
     baseUrl: options.baseUrl,
     fetch: options.fetch ?? globalThis.fetch,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    readRetries: options.readRetries ?? DEFAULT_READ_RETRIES,
+    timeoutMs,
+    readRetries,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     random: options.random ?? Math.random,
     logger: options.logger,
@@ -41,7 +58,8 @@ export function createIamportClient(options: IamportClientOptions): IamportClien
 
   let credentials: Promise<IamportCredentials> | undefined;
   async function fetchToken(): Promise<TokenResponse> {
-    credentials ??= options.credentials();
+    // Through a promise so a synchronous throw is handled like a rejection.
+    credentials ??= Promise.resolve().then(options.credentials);
     let creds: IamportCredentials;
     try {
       creds = await credentials;

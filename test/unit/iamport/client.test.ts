@@ -236,3 +236,54 @@ describe("iamport client: response shapes", () => {
     expect(payment).toMatchObject({ status: "failed", fail_reason: "한도초과" });
   });
 });
+
+describe("iamport client: edges", () => {
+  it("reports a write answered with an unreadable body as outcome unknown, caused by the shape error", async () => {
+    const t = setup({
+      "POST /payments/cancel": () => new Response("<html>bad gateway page</html>", { status: 200 }),
+    });
+
+    const error = await t.client.cancelPayment({ impUid: "imp_100" }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(IamportOutcomeUnknownError);
+    expect((error as Error).cause).toBeInstanceOf(IamportResponseShapeError);
+  });
+
+  it("retries a read on 429 and reports a write's 429 as unavailable (refused, not executed)", async () => {
+    let reads = 0;
+    const t = setup({
+      [`GET ${PAYMENT}`]: () =>
+        ++reads === 1 ? envelope(null, { code: -1, status: 429 }) : envelope(paymentFixture()),
+      "POST /payments/cancel": () => envelope(null, { code: -1, status: 429 }),
+    });
+
+    expect((await t.client.getPayment("imp_100")).imp_uid).toBe("imp_100");
+    await expect(t.client.cancelPayment({ impUid: "imp_100" })).rejects.toBeInstanceOf(
+      IamportUnavailableError,
+    );
+  });
+
+  it("pages through findAll until iamport says there is no next page", async () => {
+    const t = setup({
+      "GET /payments/findAll/order_1": (req) =>
+        req.query.get("page") === "1"
+          ? envelope({ total: 2, previous: 0, next: 2, list: [paymentFixture({ imp_uid: "imp_a" })] })
+          : envelope({ total: 2, previous: 1, next: 0, list: [paymentFixture({ imp_uid: "imp_b" })] }),
+    });
+
+    const all = await t.client.findAllPayments("order_1");
+
+    expect(all.map((p) => p.imp_uid)).toEqual(["imp_a", "imp_b"]);
+  });
+
+  it("rejects invalid options at creation", () => {
+    const base = {
+      baseUrl: "https://iamport.test",
+      credentials: async () => ({ impKey: "k", impSecret: "s" }),
+    };
+
+    expect(() => createIamportClient({ ...base, timeoutMs: 0 })).toThrow(TypeError);
+    expect(() => createIamportClient({ ...base, readRetries: 100 })).toThrow(TypeError);
+    expect(() => createIamportClient({ ...base, baseUrl: "iamport" })).toThrow(TypeError);
+  });
+});
