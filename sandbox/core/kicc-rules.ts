@@ -24,7 +24,8 @@ export function checkKiccParams(input: PayInput, options: ResolvedOptions): stri
   const pg = input.pg ?? "kicc";
   if (pg !== "kicc" && !pg.startsWith("kicc."))
     refuse(`지원하지 않는 PG사입니다: ${pg} (sandbox emulates kicc only)`);
-  const mid = pg === "kicc" ? (input.customer_uid ? options.billingMid : options.kiccMid) : pg.slice(5);
+  // Plain "kicc" is the console's default KICC channel: the payment MID, never the billing one.
+  const mid = pg === "kicc" ? options.kiccMid : pg.slice(5);
   if (mid !== options.kiccMid && mid !== options.billingMid)
     refuse(`등록되지 않은 PG 상점아이디(MID)입니다: ${mid}`);
   const method = input.pay_method ?? "card";
