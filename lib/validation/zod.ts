@@ -5,8 +5,9 @@
  * validation code instead of ~450 KB for `import { z } from "zod"` (which pulls
  * every locale); cold starts are paid by buyers.
  */
-import * as z from "zod/mini";
+
 import { en } from "zod/locales";
+import * as z from "zod/mini";
 
 z.config(en());
 

@@ -1,0 +1,38 @@
+/**
+ * GET /payments/complete/mobile (`m_redirect_url`): verify, then send the buyer
+ * to the merchant's result page (configured origins only). The buyer is always
+ * redirected: if iamport is down the result page polls the status route.
+ */
+import { httpHandler } from "../lib/http/handler.js";
+import { redirect } from "../lib/http/response.js";
+import { validate } from "../lib/http/validate.js";
+import { completeMobileQuerySchema } from "../lib/orders/api-schemas.js";
+import { receiveNotification } from "../lib/orders/receive-notification.js";
+import { resultUrlFor } from "../lib/orders/result-url.js";
+import { container } from "../lib/runtime/container.js";
+
+export const handler = httpHandler(
+  async (event, log) => {
+    const { config, verifyDeps } = container();
+    const query = validate(completeMobileQuerySchema, event.queryStringParameters ?? {}, "query.");
+    const result = await receiveNotification(verifyDeps, {
+      source: "redirect",
+      merchantUid: query.merchant_uid,
+      ...(query.imp_uid ? { impUid: query.imp_uid } : {}),
+      body: query,
+    }).catch((error: unknown) => {
+      log.warn("verification deferred; the result page will poll", { error });
+      return null;
+    });
+    return redirect(
+      resultUrlFor({
+        order: result?.order ?? null,
+        merchantUid: query.merchant_uid,
+        errorMessage: query.error_msg,
+        defaultUrl: config.DEFAULT_RESULT_URL,
+        allowedOrigins: config.RESULT_ORIGINS,
+      }),
+    );
+  },
+  { logger: () => container().logger },
+);

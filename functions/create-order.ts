@@ -1,0 +1,26 @@
+/** POST /orders (API key): validate a KICC order, store it, pre-register its amount, return the request_pay params. */
+import { headerOf, httpHandler } from "../lib/http/handler.js";
+import { json } from "../lib/http/response.js";
+import { readBody, validate } from "../lib/http/validate.js";
+import { createOrderRequestSchema } from "../lib/kicc/create-order-request.js";
+import { createOrder } from "../lib/orders/create-order.js";
+import { merchantOrderView } from "../lib/orders/order-views.js";
+import { container } from "../lib/runtime/container.js";
+
+export const handler = httpHandler(
+  async (event) => {
+    const request = validate(createOrderRequestSchema, readBody(event));
+    const idempotencyKey = headerOf(event, "idempotency-key");
+    const { order, created } = await createOrder(container().createOrderDeps, {
+      request,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+    return json(created ? 201 : 200, {
+      merchant_uid: order.merchantUid,
+      status: order.status,
+      request_pay: order.requestPay,
+      order: merchantOrderView(order, []),
+    });
+  },
+  { logger: () => container().logger, apiKeys: () => container().secrets.merchantApiKeys() },
+);

@@ -1,0 +1,45 @@
+/**
+ * The one place errors become HTTP. Input errors are 4xx with the field and the
+ * reason; a dependency that may recover is 503 with Retry-After (so iamport's
+ * webhook retry can come); anything unknown is a generic 500, logged with its
+ * stack and never sent to the client.
+ */
+import {
+  ConflictError,
+  NotFoundError,
+  RetryLaterError,
+  UnauthorizedError,
+  ValidationError,
+} from "../errors.js";
+import { IamportApiError, IamportOutcomeUnknownError, IamportUnavailableError } from "../iamport/errors.js";
+import type { Logger } from "../observability/logger.js";
+import { type HttpResult, json } from "./response.js";
+
+export function errorResponse(error: unknown, logger: Logger): HttpResult {
+  if (error instanceof ValidationError) {
+    return json(400, { error: "invalid_request", message: error.message, issues: error.issues });
+  }
+  if (error instanceof UnauthorizedError) return json(401, { error: "unauthorized", message: error.message });
+  if (error instanceof NotFoundError) return json(404, { error: "not_found", message: error.message });
+  if (error instanceof ConflictError) {
+    return json(409, { error: error.code, message: error.message, ...(error.details ?? {}) });
+  }
+  if (
+    error instanceof RetryLaterError ||
+    error instanceof IamportUnavailableError ||
+    error instanceof IamportOutcomeUnknownError
+  ) {
+    logger.warn("dependency unavailable; asked the caller to retry", { error });
+    return json(
+      503,
+      { error: "retry_later", message: "the payment service is temporarily unavailable; retry shortly" },
+      { "retry-after": "5" },
+    );
+  }
+  if (error instanceof IamportApiError) {
+    logger.error("iamport refused a request", { error, route: error.route, code: error.code });
+    return json(502, { error: "iamport_refused", message: error.message });
+  }
+  logger.error("unhandled error", { error });
+  return json(500, { error: "internal_error", message: "internal error" });
+}

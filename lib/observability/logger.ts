@@ -1,0 +1,83 @@
+/**
+ * Structured JSON logs (one line per event, CloudWatch-friendly) with personal
+ * data masked on the way out: buyer phone, email and card numbers never reach
+ * the logs in clear (invariant 7).
+ */
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  /** A logger that adds `fields` to every line (request id, merchant_uid...). */
+  child(fields: LogFields): Logger;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SECRET_KEYS = /secret|password|token|authorization|api[-_]?key|imp_key|cvc|pwd/i;
+const PHONE_KEYS = /tel|phone/i;
+const EMAIL_KEYS = /email/i;
+const CARD_KEYS = /card_number|cardnumber|refund_account|vbank_num/i;
+
+/** Keeps the last 4 digits of a phone number. */
+export function maskPhone(value: string): string {
+  const digits = value.replace(/\D/g, "");
+  return digits.length <= 4 ? "****" : `${"*".repeat(digits.length - 4)}${digits.slice(-4)}`;
+}
+
+/** Keeps the first letter of the local part and the domain. */
+export function maskEmail(value: string): string {
+  const at = value.indexOf("@");
+  if (at < 1) return "***";
+  return `${value[0]}***${value.slice(at)}`;
+}
+
+/** Masks every run of 12+ digits (card or account numbers) that slips into free text. */
+function maskDigitsInText(value: string): string {
+  return value.replace(/\d[\d -]{10,}\d/g, (run) => maskPhone(run));
+}
+
+/** Returns a copy of `value` with personal data and secrets masked, recursively. */
+export function redact(value: unknown, key = "", depth = 0): unknown {
+  if (depth > 8) return "[depth]";
+  if (value === null || value === undefined) return value;
+  if (typeof value === "string") {
+    if (SECRET_KEYS.test(key)) return "[redacted]";
+    if (PHONE_KEYS.test(key) || CARD_KEYS.test(key)) return maskPhone(value);
+    if (EMAIL_KEYS.test(key)) return maskEmail(value);
+    return maskDigitsInText(value);
+  }
+  if (value instanceof Error) {
+    return { name: value.name, message: maskDigitsInText(value.message), stack: value.stack };
+  }
+  if (Array.isArray(value)) return value.map((item) => redact(item, key, depth + 1));
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redact(v, k, depth + 1);
+    return out;
+  }
+  return value;
+}
+
+export function createLogger(
+  options: { level?: LogLevel; base?: LogFields; write?: (line: string) => void } = {},
+): Logger {
+  const threshold = ORDER[options.level ?? "info"];
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const base = options.base ?? {};
+  const log = (level: LogLevel, message: string, fields?: LogFields) => {
+    if (ORDER[level] < threshold) return;
+    const entry = { level, time: new Date().toISOString(), message, ...base, ...fields };
+    write(JSON.stringify(redact(entry)));
+  };
+  return {
+    debug: (message, fields) => log("debug", message, fields),
+    info: (message, fields) => log("info", message, fields),
+    warn: (message, fields) => log("warn", message, fields),
+    error: (message, fields) => log("error", message, fields),
+    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+  };
+}

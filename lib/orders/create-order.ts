@@ -1,0 +1,188 @@
+/**
+ * `POST /orders`: store a pending order, pre-register its amount at iamport
+ * (so a tampered amount is refused before the window opens) and hand back the
+ * exact `IMP.request_pay` params. A retry of the same request returns the
+ * same order; the same merchant_uid with a different body is a conflict.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { ConflictError, RetryLaterError, ValidationError } from "../errors.js";
+import { ensurePrepared, PreparedAmountConflictError } from "../iamport/ensure-prepared.js";
+import type { IamportClient } from "../iamport/types.js";
+import type { CreateOrderRequest } from "../kicc/create-order-request.js";
+import { buildRequestPayParams } from "../kicc/request-pay.js";
+import { isVbankDueInFuture } from "../kicc/vbank-due.js";
+import type { Logger } from "../observability/logger.js";
+import type { OrdersRepository } from "../store/orders-repository.js";
+import type { Order } from "./order.js";
+
+export interface CreateOrderDeps {
+  orders: OrdersRepository;
+  iamport: Pick<IamportClient, "preparePayment" | "getPreparedPayment">;
+  clock: () => Date;
+  logger: Logger;
+  settings: {
+    pg: string;
+    mRedirectUrl: string;
+    noticeUrl?: string;
+    defaultVbankDueHours: number;
+    /** Origins the mobile completion may send buyers back to. */
+    resultOrigins: readonly string[];
+    /** How long a pending checkout waits before the reconciler looks it up. */
+    pendingMinutes: number;
+  };
+}
+
+export interface CreateOrderInput {
+  request: CreateOrderRequest;
+  /** `Idempotency-Key` header: names the order when the body has no merchant_uid. */
+  idempotencyKey?: string;
+}
+
+export interface CreateOrderResult {
+  order: Order;
+  /** False when this was a retry that found the order already there. */
+  created: boolean;
+}
+
+/**
+ * Creates (or finds again) the order and makes sure iamport knows its amount.
+ * @throws ValidationError for rules that need the clock or config (result_url origin, past vbank_due)
+ * @throws ConflictError when the merchant_uid is taken by a different order or amount
+ * @throws RetryLaterError when iamport cannot register the amount now (the order is kept; retry the same request)
+ */
+export async function createOrder(
+  deps: CreateOrderDeps,
+  input: CreateOrderInput,
+): Promise<CreateOrderResult> {
+  const { request } = input;
+  const now = deps.clock();
+  checkContextRules(deps, request, now);
+
+  const merchantUid = request.merchant_uid ?? merchantUidFor(input.idempotencyKey);
+  const requestHash = hashRequest({ ...request, merchant_uid: merchantUid });
+  const at = now.toISOString();
+  const draft: Order = {
+    merchantUid,
+    status: "pending",
+    version: 1,
+    amount: request.amount,
+    taxFree: request.tax_free ?? 0,
+    currency: "KRW",
+    name: request.name,
+    payMethod: request.pay_method,
+    buyer: {
+      tel: request.buyer_tel,
+      ...(request.buyer_name ? { name: request.buyer_name } : {}),
+      ...(request.buyer_email ? { email: request.buyer_email } : {}),
+      ...(request.buyer_addr ? { addr: request.buyer_addr } : {}),
+      ...(request.buyer_postcode ? { postcode: request.buyer_postcode } : {}),
+    },
+    escrow: request.escrow ?? false,
+    ...(request.kiccProducts ? { kiccProducts: request.kiccProducts } : {}),
+    ...(request.result_url ? { resultUrl: request.result_url } : {}),
+    requestPay: buildRequestPayParams(request, {
+      merchantUid,
+      pg: deps.settings.pg,
+      mRedirectUrl: deps.settings.mRedirectUrl,
+      ...(deps.settings.noticeUrl ? { noticeUrl: deps.settings.noticeUrl } : {}),
+      now,
+      defaultVbankDueHours: deps.settings.defaultVbankDueHours,
+    }),
+    requestHash,
+    prepared: false,
+    refundedAmount: 0,
+    refunds: [],
+    checkAfter: new Date(now.getTime() + deps.settings.pendingMinutes * 60_000).toISOString(),
+    createdAt: at,
+    updatedAt: at,
+  };
+
+  const created = await deps.orders.create(draft, {
+    version: 1,
+    at,
+    from: null,
+    to: "pending",
+    source: "api",
+    reason: "order created",
+  });
+  let order = draft;
+  if (!created.created) {
+    if (created.existing.requestHash !== requestHash) {
+      throw new ConflictError(
+        `merchant_uid ${merchantUid} is already used by a different order`,
+        "merchant_uid_taken",
+      );
+    }
+    order = created.existing;
+  }
+  if (!order.prepared) order = await registerAmount(deps, order);
+  return { order, created: created.created };
+}
+
+async function registerAmount(deps: CreateOrderDeps, order: Order): Promise<Order> {
+  try {
+    await ensurePrepared(deps.iamport, {
+      merchantUid: order.merchantUid,
+      amount: order.amount,
+      currency: "KRW",
+    });
+  } catch (error) {
+    if (error instanceof PreparedAmountConflictError) {
+      throw new ConflictError(
+        `iamport already holds a different amount for merchant_uid ${order.merchantUid}`,
+        "prepared_amount_conflict",
+      );
+    }
+    deps.logger.warn("amount pre-registration failed; the order waits for a retry", { error });
+    throw new RetryLaterError("iamport could not pre-register the amount; retry the same request", {
+      cause: error,
+    });
+  }
+  const next: Order = {
+    ...order,
+    prepared: true,
+    version: order.version + 1,
+    updatedAt: deps.clock().toISOString(),
+  };
+  const saved = await deps.orders.save(order, next);
+  // A concurrent retry may have written first; its state is as good as ours.
+  return saved.saved ? next : (saved.current ?? next);
+}
+
+function checkContextRules(deps: CreateOrderDeps, request: CreateOrderRequest, now: Date): void {
+  const issues = [];
+  if (request.result_url && !deps.settings.resultOrigins.includes(new URL(request.result_url).origin)) {
+    issues.push({ field: "result_url", reason: "origin is not one of this deployment's result origins" });
+  }
+  if (request.vbank_due && !isVbankDueInFuture(request.vbank_due, now)) {
+    issues.push({ field: "vbank_due", reason: "must be in the future (Asia/Seoul time)" });
+  }
+  if (issues.length) throw new ValidationError(issues);
+}
+
+/**
+ * A deterministic merchant_uid for an idempotency key (a retry names the same
+ * order), or a fresh random one. 30 characters, under iamport's 40.
+ */
+export function merchantUidFor(idempotencyKey?: string): string {
+  const source = idempotencyKey
+    ? createHash("sha256").update(`idempotency:${idempotencyKey}`).digest()
+    : randomBytes(16);
+  return `ord_${source.toString("base64url").slice(0, 26)}`;
+}
+
+/** Key order does not matter: the same body in any order hashes the same. */
+export function hashRequest(value: unknown): string {
+  return createHash("sha256").update(stableJson(value)).digest("hex");
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,209 @@
+/**
+ * The money rules of invariant 1, 2 and 4 as one pure function: given our
+ * order and iamport's record of a payment, what (if anything) changes.
+ * No I/O: every rule here is a unit test.
+ */
+import type { ChangeSource, Order, OrderStatus, Refund } from "./order.js";
+import { type PaymentFacts, refundableBalance, unixToIso } from "./payment-facts.js";
+
+export type Mode = "live" | "test";
+
+export type Decision =
+  /** Nothing to change (already applied, an abandoned window, a stale notification). */
+  | { kind: "none"; reason: string }
+  /** The record must not touch this order at all; raise an alert. */
+  | {
+      kind: "reject";
+      reason: "merchant_uid_mismatch" | "not_kicc" | "test_channel_in_live_mode" | "second_payment";
+    }
+  /** Move the order forward. */
+  | { kind: "transition"; next: Order; reason: string }
+  /**
+   * The order is (now) forged and iamport still holds money for it: write `next`
+   * (when given) before refunding `refundable`, so a crash leaves a marked order.
+   */
+  | { kind: "refund_forged"; next?: Order; refundable: number; reason: string };
+
+/** States a payment record may still move the order out of. */
+const OPEN_FOR_PAYMENT: ReadonlySet<OrderStatus> = new Set([
+  "pending",
+  "awaiting_deposit",
+  "failed",
+  "expired",
+]);
+const REFUNDABLE: ReadonlySet<OrderStatus> = new Set(["paid", "partially_refunded"]);
+
+/**
+ * Decides the update for `order` from iamport's `payment` record.
+ * @param now the time to stamp on the new version
+ */
+export function decideOrderUpdate(
+  order: Order,
+  payment: PaymentFacts,
+  context: { mode: Mode; now: Date; source: ChangeSource },
+): Decision {
+  if (payment.merchant_uid !== order.merchantUid) return { kind: "reject", reason: "merchant_uid_mismatch" };
+  if (payment.pg_provider !== "kicc") return { kind: "reject", reason: "not_kicc" };
+  // A test-channel payment passes a naive amount + status check: in live mode it is never money.
+  if (context.mode === "live" && payment.sandbox)
+    return { kind: "reject", reason: "test_channel_in_live_mode" };
+
+  const at = context.now.toISOString();
+  const stamp = (patch: Partial<Order>): Order => ({
+    ...order,
+    ...patch,
+    version: order.version + 1,
+    updatedAt: at,
+  });
+  const amountMatches = payment.amount === order.amount && payment.currency === order.currency;
+  const refundable = refundableBalance(payment);
+
+  if (order.status === "forged") {
+    const forgery = order.forgery;
+    if (payment.status === "paid" && refundable > 0 && forgery?.refund !== "pending") {
+      return {
+        kind: "refund_forged",
+        refundable,
+        reason: "forged order still holds money at iamport",
+        next: stamp({ forgery: { ...(forgery ?? newForgery(order, payment)), refund: "pending" } }),
+      };
+    }
+    if (payment.status === "paid" && refundable > 0) {
+      return { kind: "refund_forged", refundable, reason: "retrying the forgery refund" };
+    }
+    if (forgery?.refund === "pending" && refundable === 0) {
+      return {
+        kind: "transition",
+        reason: "forgery refund confirmed by iamport",
+        next: stamp({
+          forgery: { ...forgery, refund: "done", refundedAmount: payment.cancel_amount },
+          checkAfter: undefined,
+        }),
+      };
+    }
+    return { kind: "none", reason: "forged is terminal" };
+  }
+
+  // An order already settled by one payment ignores a different imp_uid.
+  if (order.impUid && order.impUid !== payment.imp_uid && !OPEN_FOR_PAYMENT.has(order.status)) {
+    return payment.status === "paid"
+      ? { kind: "reject", reason: "second_payment" }
+      : { kind: "none", reason: "other attempt" };
+  }
+
+  const paidOrIssued =
+    payment.status === "paid" || (payment.status === "ready" && isIssuedVirtualAccount(payment));
+  if (paidOrIssued && !amountMatches && order.status !== "paid" && !REFUNDABLE.has(order.status)) {
+    const forgery = newForgery(order, payment);
+    if (payment.status === "paid" && refundable > 0) {
+      return {
+        kind: "refund_forged",
+        refundable,
+        reason: `amount mismatch: paid ${payment.amount} ${payment.currency}, expected ${order.amount} ${order.currency}`,
+        next: stamp({
+          status: "forged",
+          impUid: payment.imp_uid,
+          forgery: { ...forgery, refund: "pending" },
+        }),
+      };
+    }
+    return {
+      kind: "transition",
+      reason: `amount mismatch on an issued virtual account: ${payment.amount}, expected ${order.amount}`,
+      next: stamp({ status: "forged", impUid: payment.imp_uid, forgery, checkAfter: undefined }),
+    };
+  }
+
+  if (OPEN_FOR_PAYMENT.has(order.status)) {
+    if (payment.status === "paid") {
+      return {
+        kind: "transition",
+        reason: "iamport reports the payment paid with the expected amount",
+        next: stamp({
+          status: "paid",
+          impUid: payment.imp_uid,
+          paidAt: unixToIso(payment.paid_at) ?? at,
+          failReason: undefined,
+          checkAfter: undefined,
+        }),
+      };
+    }
+    if (payment.status === "ready" && isIssuedVirtualAccount(payment)) {
+      if (order.status === "awaiting_deposit")
+        return { kind: "none", reason: "virtual account already recorded" };
+      const dueAt = unixToIso(payment.vbank_date) ?? at;
+      return {
+        kind: "transition",
+        reason: "virtual account issued; waiting for the deposit",
+        next: stamp({
+          status: "awaiting_deposit",
+          impUid: payment.imp_uid,
+          vbank: {
+            bankName: payment.vbank_name ?? "",
+            ...(payment.vbank_code ? { bankCode: payment.vbank_code } : {}),
+            number: payment.vbank_num ?? "",
+            holder: payment.vbank_holder ?? "",
+            dueAt,
+          },
+          checkAfter: dueAt,
+        }),
+      };
+    }
+    if (payment.status === "failed" && order.status === "pending") {
+      return {
+        kind: "transition",
+        reason: payment.fail_reason || "payment failed",
+        next: stamp({
+          status: "failed",
+          impUid: payment.imp_uid,
+          failReason: payment.fail_reason || "payment failed",
+        }),
+      };
+    }
+    return { kind: "none", reason: `payment is ${payment.status}; nothing to apply` };
+  }
+
+  if (REFUNDABLE.has(order.status) && payment.cancel_amount > order.refundedAmount) {
+    const refunded = Math.min(payment.cancel_amount, order.amount);
+    return {
+      kind: "transition",
+      reason: `iamport reports ${payment.cancel_amount} of ${payment.amount} cancelled`,
+      next: stamp({
+        status: refunded >= order.amount ? "refunded" : "partially_refunded",
+        refundedAmount: refunded,
+        refunds: refundsFrom(payment),
+      }),
+    };
+  }
+  return { kind: "none", reason: `order already ${order.status}` };
+}
+
+/** `ready` means an issued virtual account only for vbank with its fields; an abandoned window is `ready` too. */
+export function isIssuedVirtualAccount(payment: PaymentFacts): boolean {
+  return payment.pay_method === "vbank" && Boolean(payment.vbank_num);
+}
+
+function newForgery(order: Order, payment: PaymentFacts) {
+  return {
+    impUid: payment.imp_uid,
+    paidAmount: payment.amount,
+    expectedAmount: order.amount,
+    refund: "none" as const,
+    refundedAmount: payment.cancel_amount,
+  };
+}
+
+/** The refund list from iamport's `cancel_history`, keyed by `cancellation_id`. */
+export function refundsFrom(payment: PaymentFacts): Refund[] {
+  const byId = new Map<string, Refund>();
+  for (const [index, entry] of (payment.cancel_history ?? []).entries()) {
+    const id = entry.cancellation_id || `${payment.imp_uid}:${entry.cancelled_at}:${index}`;
+    byId.set(id, {
+      cancellationId: id,
+      amount: entry.amount,
+      reason: entry.reason ?? "",
+      cancelledAt: unixToIso(entry.cancelled_at) ?? "",
+    });
+  }
+  return [...byId.values()];
+}

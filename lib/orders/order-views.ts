@@ -1,0 +1,61 @@
+/**
+ * What each audience sees of an order: the merchant API gets everything; the
+ * public status route gets the state and what a buyer needs to pay a virtual
+ * account, never personal data.
+ */
+import type { Order, OrderEvent } from "./order.js";
+
+export function merchantOrderView(order: Order, history: OrderEvent[]) {
+  return {
+    merchant_uid: order.merchantUid,
+    status: order.status,
+    amount: order.amount,
+    tax_free: order.taxFree,
+    currency: order.currency,
+    name: order.name,
+    pay_method: order.payMethod,
+    buyer: order.buyer,
+    escrow: order.escrow,
+    kicc_products: order.kiccProducts ?? null,
+    imp_uid: order.impUid ?? null,
+    paid_at: order.paidAt ?? null,
+    fail_reason: order.failReason ?? null,
+    vbank: order.vbank ?? null,
+    refunded_amount: order.refundedAmount,
+    refundable_amount:
+      order.status === "paid" || order.status === "partially_refunded"
+        ? order.amount - order.refundedAmount
+        : 0,
+    refunds: order.refunds,
+    forgery: order.forgery ?? null,
+    request_pay: order.requestPay,
+    created_at: order.createdAt,
+    updated_at: order.updatedAt,
+    history: history.map((event) => ({
+      at: event.at,
+      from: event.from,
+      to: event.to,
+      source: event.source,
+      reason: event.reason,
+      imp_uid: event.impUid ?? null,
+    })),
+  };
+}
+
+export function publicStatusView(order: Order) {
+  return {
+    merchant_uid: order.merchantUid,
+    status: order.status,
+    amount: order.amount,
+    ...(order.status === "awaiting_deposit" && order.vbank
+      ? {
+          vbank: {
+            bank_name: order.vbank.bankName,
+            number: order.vbank.number,
+            holder: order.vbank.holder,
+            due_at: order.vbank.dueAt,
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The fields of iamport's payment record that decide an order's state. A
+ * structural subset of the client's `Payment`, so the rules stay pure and
+ * testable with plain objects.
+ */
+export interface PaymentFacts {
+  imp_uid: string;
+  merchant_uid: string;
+  amount: number;
+  cancel_amount: number;
+  currency: string;
+  status: string;
+  sandbox: boolean;
+  pg_provider?: string | null;
+  pay_method?: string | null;
+  paid_at?: number | null;
+  fail_reason?: string | null;
+  vbank_code?: string | null;
+  vbank_name?: string | null;
+  vbank_num?: string | null;
+  vbank_holder?: string | null;
+  vbank_date?: number | null;
+  cancel_history?: ReadonlyArray<{
+    amount: number;
+    cancelled_at: number;
+    reason?: string | null;
+    cancellation_id?: string | null;
+  }> | null;
+}
+
+/** What iamport still holds for this payment: `amount - cancel_amount`. */
+export function refundableBalance(payment: Pick<PaymentFacts, "amount" | "cancel_amount">): number {
+  return Math.max(0, payment.amount - payment.cancel_amount);
+}
+
+export function unixToIso(seconds: number | null | undefined): string | undefined {
+  return seconds ? new Date(seconds * 1000).toISOString() : undefined;
+}

@@ -1,0 +1,33 @@
+/**
+ * The three doors (PC callback, mobile redirect, webhook) in one use case:
+ * store what arrived (invariant 5), then verify against iamport.
+ */
+import { randomUUID } from "node:crypto";
+import type { ChangeSource } from "./order.js";
+import { type VerifyPaymentDeps, type VerifyPaymentResult, verifyPayment } from "./verify-payment.js";
+
+export interface Notification {
+  source: Extract<ChangeSource, "callback" | "redirect" | "webhook">;
+  merchantUid: string;
+  impUid?: string;
+  /** The raw (validated) body or query, kept as evidence. */
+  body: Record<string, unknown>;
+}
+
+export async function receiveNotification(
+  deps: VerifyPaymentDeps,
+  notification: Notification,
+): Promise<VerifyPaymentResult> {
+  await deps.orders.recordNotification({
+    merchantUid: notification.merchantUid,
+    id: randomUUID(),
+    receivedAt: deps.clock().toISOString(),
+    source: notification.source,
+    body: notification.body,
+  });
+  return verifyPayment(deps, {
+    merchantUid: notification.merchantUid,
+    source: notification.source,
+    ...(notification.impUid ? { impUid: notification.impUid } : {}),
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Secrets come from SSM Parameter Store (SecureString) on AWS and are cached
+ * per container for a few minutes so a rotation is picked up without a
+ * deploy. Locally (SECRETS_SOURCE=env) they come from the environment.
+ */
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { Config } from "../config.js";
+import { z } from "../validation/zod.js";
+
+export interface Secrets {
+  iamportCredentials(): Promise<{ impKey: string; impSecret: string }>;
+  merchantApiKeys(): Promise<readonly string[]>;
+}
+
+const credentialsSchema = z.object({ imp_key: z.string(), imp_secret: z.string() });
+const CACHE_MS = 5 * 60_000;
+
+export function createSecrets(config: Config): Secrets {
+  if (config.SECRETS_SOURCE === "env") {
+    return {
+      iamportCredentials: async () => ({
+        impKey: config.IAMPORT_IMP_KEY ?? "",
+        impSecret: config.IAMPORT_IMP_SECRET ?? "",
+      }),
+      merchantApiKeys: async () => config.MERCHANT_API_KEYS ?? [],
+    };
+  }
+  const ssm = new SSMClient({ region: config.AWS_REGION });
+  const cache = new Map<string, { value: Promise<string>; at: number }>();
+  const read = (name: string): Promise<string> => {
+    const hit = cache.get(name);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+    const value = ssm
+      .send(new GetParameterCommand({ Name: name, WithDecryption: true }))
+      .then((out) => out.Parameter?.Value ?? "");
+    value.catch(() => cache.delete(name));
+    cache.set(name, { value, at: Date.now() });
+    return value;
+  };
+  return {
+    async iamportCredentials() {
+      const parsed = credentialsSchema.parse(JSON.parse(await read(config.IAMPORT_CREDENTIALS_PARAM ?? "")));
+      return { impKey: parsed.imp_key, impSecret: parsed.imp_secret };
+    },
+    async merchantApiKeys() {
+      return (await read(config.MERCHANT_API_KEYS_PARAM ?? ""))
+        .split(",")
+        .map((key) => key.trim())
+        .filter(Boolean);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Key layout of the single table (see docs/architecture.md). Only repositories
+ * import this.
+ */
+
+/** The sparse GSI1 partitions are sharded so no single key takes every write. */
+export const OPEN_SHARDS = 4;
+
+export const orderKey = (merchantUid: string) => ({ PK: `ORDER#${merchantUid}`, SK: "ORDER" });
+export const orderEventSk = (version: number) => `EVENT#${String(version).padStart(8, "0")}`;
+export const orderNoteSk = (at: string, id: string) => `NOTE#${at}#${id}`;
+
+/** A stable shard in [0, shards) for a key (FNV-1a). */
+export function shardOf(key: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
+export const openIndexPk = (shard: number) => `OPEN#${shard}`;

@@ -1,0 +1,96 @@
+/**
+ * The whole system on one machine: the API Gateway stand-in serving the real
+ * handlers from serverless.yml, the iamport sandbox and a DynamoDB Local
+ * table. `npm start` and the integration/e2e tests both use this, so what the
+ * tests exercise is what a developer runs.
+ */
+import { randomUUID } from "node:crypto";
+import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/index.js";
+import { type ApiServer, type Fallback, startApiServer } from "./api-gateway.js";
+import { createTable } from "./dynamodb/create-table.js";
+import { httpRoutes, type LoadedFunction, loadFunctions } from "./load-functions.js";
+
+export interface StackOptions {
+  dynamoEndpoint: string;
+  tableName?: string;
+  apiPort?: number;
+  sandboxPort?: number;
+  sandbox?: SandboxOptions;
+  /** Overrides of the functions' environment (e.g. IAMPORT_MODE=live). */
+  env?: Record<string, string>;
+  /** Real iamport instead of the sandbox (credentials in env); the sandbox is not started. */
+  realIamport?: { apiUrl: string; impKey: string; impSecret: string };
+  fallback?: Fallback;
+  onError?: (error: unknown) => void;
+}
+
+export interface Stack {
+  apiUrl: string;
+  sandbox: Sandbox | null;
+  tableName: string;
+  apiKey: string;
+  functions: LoadedFunction[];
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The merchant API key of the local stack and tests (never a deployed one). */
+export const LOCAL_API_KEY = "local-dev-key";
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const tableName = options.tableName ?? `payments-${randomUUID().slice(0, 8)}`;
+  await createTable(options.dynamoEndpoint, tableName);
+  const functions = await loadFunctions();
+  // The API listens first: the sandbox needs its webhook URL, and handlers read config lazily.
+  const api: ApiServer = await startApiServer({
+    routes: httpRoutes(functions),
+    ...(options.apiPort !== undefined ? { port: options.apiPort } : {}),
+    ...(options.fallback ? { fallback: options.fallback } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  let sandbox: Sandbox | null = null;
+  try {
+    if (!options.realIamport) {
+      sandbox = await startSandbox({
+        webhookUrl: `${api.url}/webhooks/iamport`,
+        ...(options.sandboxPort !== undefined ? { port: options.sandboxPort } : {}),
+        ...options.sandbox,
+      });
+    }
+  } catch (error) {
+    await api.close();
+    throw error;
+  }
+  const env: Record<string, string> = {
+    STAGE: "local",
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: options.dynamoEndpoint,
+    AWS_REGION: "ap-northeast-2",
+    IAMPORT_API_URL: options.realIamport?.apiUrl ?? sandbox?.url ?? "",
+    IAMPORT_MODE: options.realIamport ? "test" : "test",
+    SECRETS_SOURCE: "env",
+    IAMPORT_IMP_KEY: options.realIamport?.impKey ?? "sandbox_key",
+    IAMPORT_IMP_SECRET: options.realIamport?.impSecret ?? "sandbox_secret",
+    MERCHANT_API_KEYS: LOCAL_API_KEY,
+    PUBLIC_API_URL: api.url,
+    SEND_NOTICE_URL: "true",
+    RESULT_ORIGINS: api.url,
+    DEFAULT_RESULT_URL: `${api.url}/shop/result.html`,
+    IAMPORT_TIMEOUT_MS: "2000",
+    LOG_LEVEL: "warn",
+    ...options.env,
+  };
+  // Handlers parse config from process.env on first use (lib/config.ts); set it before any request.
+  Object.assign(process.env, env);
+  return {
+    apiUrl: api.url,
+    sandbox,
+    tableName,
+    apiKey: LOCAL_API_KEY,
+    functions,
+    env,
+    async close() {
+      await Promise.all([api.close(), sandbox?.close()]);
+    },
+  };
+}
