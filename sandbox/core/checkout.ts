@@ -20,9 +20,19 @@ const CLOSED = { code: "F400", message: "[결제포기] 사용자가 결제를 �
  * Both `control.pay` and the browser window's checkout call land here.
  */
 export function checkout(engine: Engine, input: PayInput): PayResult {
+  const refused = precheck(engine, input);
+  if (refused) return refused;
+  return run(engine, input, checkKiccParams(input, engine.options));
+}
+
+/**
+ * The checks iamport makes before the window opens. Returns the rsp of a refusal (imp_uid
+ * null), or undefined when the window may open. The browser SDK calls this first.
+ */
+export function precheck(engine: Engine, input: PayInput): PayResult | undefined {
   const merchantUid = typeof input.merchant_uid === "string" ? input.merchant_uid : "";
   try {
-    const mid = checkKiccParams(input, engine.options);
+    checkKiccParams(input, engine.options);
     if (engine.store.isPaid(merchantUid))
       throw new CheckoutRefusal("F1002", "이미 결제가 이루어진 거래건입니다.");
     const prepared = engine.store.prepared.get(merchantUid);
@@ -32,7 +42,7 @@ export function checkout(engine: Engine, input: PayInput): PayResult {
         `사전등록된 결제정보와 금액이 일치하지 않습니다. (등록금액: ${prepared.amount}, 요청금액: ${String(input.amount)})`,
       );
     }
-    return run(engine, input, mid);
+    return undefined;
   } catch (err) {
     if (err instanceof CheckoutRefusal) {
       return {
