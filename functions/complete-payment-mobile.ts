@@ -13,20 +13,20 @@ import { container } from "../lib/runtime/container.js";
 
 export const handler = httpHandler(
   async (event, log) => {
-    const { config, verifyDeps } = container();
+    const { config, verifyDeps, orders } = container();
     const query = validate(completeMobileQuerySchema, event.queryStringParameters ?? {}, "query.");
     const result = await receiveNotification(verifyDeps, {
       source: "redirect",
       merchantUid: query.merchant_uid,
       ...(query.imp_uid ? { impUid: query.imp_uid } : {}),
       body: query,
-    }).catch((error: unknown) => {
+    }).catch(async (error: unknown) => {
       log.warn("verification deferred; the result page will poll", { error });
-      return null;
+      return { order: await orders.get(query.merchant_uid).catch(() => null) };
     });
     return redirect(
       resultUrlFor({
-        order: result?.order ?? null,
+        order: result.order,
         merchantUid: query.merchant_uid,
         errorMessage: query.error_msg,
         defaultUrl: config.DEFAULT_RESULT_URL,

@@ -54,7 +54,7 @@ const envSchema = z.object({
   /** Abandoned checkouts are looked up and closed after this many minutes. */
   PENDING_ORDER_MINUTES: z._default(z.coerce.number().check(z.int(), z.gte(5)), 60 * 24),
   IAMPORT_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100)), 5000),
-  LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error"]), "info"),
+  LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -16,7 +16,7 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const ORDER: Record<LogLevel | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 const SECRET_KEYS = /secret|password|token|authorization|api[-_]?key|imp_key|cvc|pwd/i;
 const PHONE_KEYS = /tel|phone/i;
 const EMAIL_KEYS = /email/i;
@@ -35,9 +35,14 @@ export function maskEmail(value: string): string {
   return `${value[0]}***${value.slice(at)}`;
 }
 
-/** Masks every run of 12+ digits (card or account numbers) that slips into free text. */
+/**
+ * Masks card numbers (13-19 digits, maybe grouped) and Korean mobile numbers
+ * that slip into free text. Ids such as imp_uid (12 digits) stay readable.
+ */
 function maskDigitsInText(value: string): string {
-  return value.replace(/\d[\d -]{10,}\d/g, (run) => maskPhone(run));
+  return value
+    .replace(/\b\d(?:[ -]?\d){12,18}\b/g, (run) => maskPhone(run))
+    .replace(/\b01[016789][ -]?\d{3,4}[ -]?\d{4}\b/g, (run) => maskPhone(run));
 }
 
 /** Returns a copy of `value` with personal data and secrets masked, recursively. */
@@ -63,7 +68,7 @@ export function redact(value: unknown, key = "", depth = 0): unknown {
 }
 
 export function createLogger(
-  options: { level?: LogLevel; base?: LogFields; write?: (line: string) => void } = {},
+  options: { level?: LogLevel | "silent"; base?: LogFields; write?: (line: string) => void } = {},
 ): Logger {
   const threshold = ORDER[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));

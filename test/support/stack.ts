@@ -27,7 +27,8 @@ export function useStack(
   beforeAll(async () => {
     const stack = await startStack({
       dynamoEndpoint: inject("dynamoEndpoint"),
-      env: { IAMPORT_TIMEOUT_MS: "400", ...options.env },
+      // TEST_LOG_LEVEL=info shows the handlers' JSON logs while debugging a test.
+      env: { IAMPORT_TIMEOUT_MS: "400", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...options.env },
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     });
     const api: TestStack["api"] = async (path, init = {}) => {

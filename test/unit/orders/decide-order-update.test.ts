@@ -1,0 +1,323 @@
+import { describe, expect, test } from "vitest";
+import {
+  decideOrderUpdate,
+  isIssuedVirtualAccount,
+  refundsFrom,
+} from "../../../lib/orders/decide-order-update.js";
+import type { Order, OrderStatus } from "../../../lib/orders/order.js";
+import type { PaymentFacts } from "../../../lib/orders/payment-facts.js";
+
+const now = new Date("2026-11-27T03:00:00.000Z");
+const ctx = { mode: "live" as const, now, source: "webhook" as const };
+
+function order(patch: Partial<Order> = {}): Order {
+  return {
+    merchantUid: "m-1",
+    status: "pending",
+    version: 1,
+    amount: 10_000,
+    taxFree: 0,
+    currency: "KRW",
+    name: "mug",
+    payMethod: "card",
+    buyer: { tel: "010-0000-0000" },
+    escrow: false,
+    requestPay: {} as Order["requestPay"],
+    requestHash: "h",
+    prepared: true,
+    refundedAmount: 0,
+    refunds: [],
+    checkAfter: "2026-11-28T00:00:00.000Z",
+    createdAt: "2026-11-27T00:00:00.000Z",
+    updatedAt: "2026-11-27T00:00:00.000Z",
+    ...patch,
+  };
+}
+
+function payment(patch: Partial<PaymentFacts> = {}): PaymentFacts {
+  return {
+    imp_uid: "imp_1",
+    merchant_uid: "m-1",
+    amount: 10_000,
+    cancel_amount: 0,
+    currency: "KRW",
+    status: "paid",
+    sandbox: false,
+    pg_provider: "kicc",
+    pay_method: "card",
+    paid_at: 1_764_200_000,
+    ...patch,
+  };
+}
+
+describe("invariant 1: only iamport's matching record pays", () => {
+  test("paid with the expected amount → paid, stamped with the next version", () => {
+    const decision = decideOrderUpdate(order(), payment(), ctx);
+
+    expect(decision.kind).toBe("transition");
+    if (decision.kind !== "transition") return;
+    expect(decision.next).toMatchObject({
+      status: "paid",
+      version: 2,
+      impUid: "imp_1",
+      updatedAt: now.toISOString(),
+    });
+    expect(decision.next.checkAfter).toBeUndefined();
+    expect(decision.next.paidAt).toBe(new Date(1_764_200_000_000).toISOString());
+  });
+
+  test.each([
+    [{ merchant_uid: "m-2" }, "merchant_uid_mismatch"],
+    [{ pg_provider: "inicis" }, "not_kicc"],
+    [{ pg_provider: null }, "not_kicc"],
+    [{ sandbox: true }, "test_channel_in_live_mode"],
+  ])("%j is rejected as %s", (patch, reason) => {
+    expect(decideOrderUpdate(order(), payment(patch), ctx)).toEqual({ kind: "reject", reason });
+  });
+
+  test("a test-channel payment is accepted in test mode", () => {
+    const decision = decideOrderUpdate(order(), payment({ sandbox: true }), { ...ctx, mode: "test" });
+
+    expect(decision.kind).toBe("transition");
+  });
+
+  test("ready is a virtual account only for vbank with an account number", () => {
+    expect(isIssuedVirtualAccount(payment({ status: "ready", pay_method: "vbank", vbank_num: "123" }))).toBe(
+      true,
+    );
+    expect(isIssuedVirtualAccount(payment({ status: "ready", pay_method: "vbank", vbank_num: null }))).toBe(
+      false,
+    );
+    expect(isIssuedVirtualAccount(payment({ status: "ready", pay_method: "card", vbank_num: "123" }))).toBe(
+      false,
+    );
+  });
+
+  test("ready without a virtual account (an abandoned window) changes nothing", () => {
+    expect(decideOrderUpdate(order(), payment({ status: "ready", paid_at: 0 }), ctx).kind).toBe("none");
+  });
+
+  test("an issued virtual account → awaiting_deposit with its details and the deadline to check", () => {
+    const decision = decideOrderUpdate(
+      order({ payMethod: "vbank" }),
+      payment({
+        status: "ready",
+        pay_method: "vbank",
+        vbank_name: "국민은행",
+        vbank_code: "004",
+        vbank_num: "123-456",
+        vbank_holder: "KICC",
+        vbank_date: 1_764_300_000,
+      }),
+      ctx,
+    );
+
+    expect(decision.kind).toBe("transition");
+    if (decision.kind !== "transition") return;
+    expect(decision.next.status).toBe("awaiting_deposit");
+    expect(decision.next.vbank).toEqual({
+      bankName: "국민은행",
+      bankCode: "004",
+      number: "123-456",
+      holder: "KICC",
+      dueAt: new Date(1_764_300_000_000).toISOString(),
+    });
+    expect(decision.next.checkAfter).toBe(decision.next.vbank?.dueAt);
+  });
+
+  test("failed → order failed with iamport's reason", () => {
+    const decision = decideOrderUpdate(order(), payment({ status: "failed", fail_reason: "한도초과" }), ctx);
+
+    expect(decision.kind === "transition" && decision.next).toMatchObject({
+      status: "failed",
+      failReason: "한도초과",
+    });
+  });
+});
+
+describe("invariant 4: state only moves forward", () => {
+  const terminalish: OrderStatus[] = ["paid", "partially_refunded", "refunded"];
+
+  test.each(terminalish)("%s ignores a failed or ready record of the same payment", (status) => {
+    const current = order({ status, impUid: "imp_1", refundedAmount: status === "refunded" ? 10_000 : 0 });
+
+    expect(decideOrderUpdate(current, payment({ status: "failed" }), ctx).kind).toBe("none");
+    expect(decideOrderUpdate(current, payment({ status: "ready" }), ctx).kind).toBe("none");
+  });
+
+  test("paid ignores a replay of the same paid record", () => {
+    expect(decideOrderUpdate(order({ status: "paid", impUid: "imp_1" }), payment(), ctx).kind).toBe("none");
+  });
+
+  test("a failed order can still be paid by a later attempt under the same merchant_uid", () => {
+    const decision = decideOrderUpdate(order({ status: "failed", impUid: "imp_0" }), payment(), ctx);
+
+    expect(decision.kind === "transition" && decision.next.status).toBe("paid");
+  });
+
+  test("an expired order still records money that iamport says arrived", () => {
+    const decision = decideOrderUpdate(order({ status: "expired" }), payment(), ctx);
+
+    expect(decision.kind === "transition" && decision.next.status).toBe("paid");
+  });
+
+  test("a second, different paid payment for a paid order is rejected for an alert", () => {
+    const decision = decideOrderUpdate(
+      order({ status: "paid", impUid: "imp_1" }),
+      payment({ imp_uid: "imp_2" }),
+      ctx,
+    );
+
+    expect(decision).toEqual({ kind: "reject", reason: "second_payment" });
+  });
+
+  test("refund state comes from cancel_amount, not the status string", () => {
+    const partial = decideOrderUpdate(
+      order({ status: "paid", impUid: "imp_1" }),
+      payment({
+        status: "paid",
+        cancel_amount: 3_000,
+        cancel_history: [
+          { amount: 3_000, cancelled_at: 1_764_210_000, reason: "size", cancellation_id: "c-1" },
+        ],
+      }),
+      ctx,
+    );
+    const full = decideOrderUpdate(
+      order({ status: "partially_refunded", impUid: "imp_1", refundedAmount: 3_000 }),
+      payment({ status: "cancelled", cancel_amount: 10_000 }),
+      ctx,
+    );
+
+    expect(partial.kind === "transition" && partial.next).toMatchObject({
+      status: "partially_refunded",
+      refundedAmount: 3_000,
+      refunds: [{ cancellationId: "c-1", amount: 3_000, reason: "size" }],
+    });
+    expect(full.kind === "transition" && full.next).toMatchObject({
+      status: "refunded",
+      refundedAmount: 10_000,
+    });
+  });
+
+  test("refunds are keyed by cancellation_id: a repeated entry counts once", () => {
+    const entry = { amount: 1_000, cancelled_at: 1, reason: "r", cancellation_id: "c-9" };
+
+    expect(refundsFrom(payment({ cancel_history: [entry, entry] }))).toHaveLength(1);
+  });
+});
+
+describe("invariant 2: a wrong amount is refunded in full and never fulfilled", () => {
+  test.each([
+    [{ amount: 100 }, 100],
+    [{ amount: 20_000 }, 20_000],
+    [{ amount: 10_000, currency: "USD" }, 10_000],
+  ])("paid %j → forged, refund pending of %i", (patch, refundable) => {
+    const decision = decideOrderUpdate(order(), payment(patch), ctx);
+
+    expect(decision.kind).toBe("refund_forged");
+    if (decision.kind !== "refund_forged") return;
+    expect(decision.refundable).toBe(refundable);
+    expect(decision.next).toMatchObject({
+      status: "forged",
+      forgery: { refund: "pending", expectedAmount: 10_000 },
+    });
+  });
+
+  test("a forged payment already partly cancelled refunds only what iamport still holds", () => {
+    const decision = decideOrderUpdate(order(), payment({ amount: 500, cancel_amount: 200 }), ctx);
+
+    expect(decision.kind === "refund_forged" && decision.refundable).toBe(300);
+  });
+
+  test("a virtual account issued for the wrong amount → forged, nothing to refund yet", () => {
+    const decision = decideOrderUpdate(
+      order({ payMethod: "vbank" }),
+      payment({ status: "ready", pay_method: "vbank", vbank_num: "1", amount: 1 }),
+      ctx,
+    );
+
+    expect(decision.kind === "transition" && decision.next).toMatchObject({
+      status: "forged",
+      forgery: { refund: "none" },
+    });
+  });
+
+  test("forged with the refund pending and iamport's balance at 0 → refund done", () => {
+    const forged = order({
+      status: "forged",
+      forgery: {
+        impUid: "imp_1",
+        paidAmount: 100,
+        expectedAmount: 10_000,
+        refund: "pending",
+        refundedAmount: 0,
+      },
+    });
+
+    const decision = decideOrderUpdate(
+      forged,
+      payment({ amount: 100, cancel_amount: 100, status: "cancelled" }),
+      ctx,
+    );
+
+    expect(decision.kind === "transition" && decision.next.forgery).toMatchObject({
+      refund: "done",
+      refundedAmount: 100,
+    });
+  });
+
+  test("forged with the refund pending and money still held → retry the refund without a new version", () => {
+    const forged = order({
+      status: "forged",
+      forgery: {
+        impUid: "imp_1",
+        paidAmount: 100,
+        expectedAmount: 10_000,
+        refund: "pending",
+        refundedAmount: 0,
+      },
+    });
+
+    const decision = decideOrderUpdate(forged, payment({ amount: 100 }), ctx);
+
+    expect(decision).toMatchObject({ kind: "refund_forged", refundable: 100 });
+    expect(decision.kind === "refund_forged" && decision.next).toBeUndefined();
+  });
+
+  test("a forged vbank order whose wrong deposit arrives later gets it refunded", () => {
+    const forged = order({
+      status: "forged",
+      forgery: { impUid: "imp_1", paidAmount: 1, expectedAmount: 10_000, refund: "none", refundedAmount: 0 },
+    });
+
+    const decision = decideOrderUpdate(
+      forged,
+      payment({ amount: 1, status: "paid", pay_method: "vbank" }),
+      ctx,
+    );
+
+    expect(decision.kind === "refund_forged" && decision.next?.forgery?.refund).toBe("pending");
+  });
+
+  test("a forged order with nothing held stays as it is", () => {
+    const forged = order({
+      status: "forged",
+      forgery: {
+        impUid: "imp_1",
+        paidAmount: 100,
+        expectedAmount: 10_000,
+        refund: "done",
+        refundedAmount: 100,
+      },
+    });
+
+    expect(decideOrderUpdate(forged, payment({ amount: 100, cancel_amount: 100 }), ctx).kind).toBe("none");
+  });
+
+  test("a paid order is never turned into forged by a later record", () => {
+    expect(
+      decideOrderUpdate(order({ status: "paid", impUid: "imp_1" }), payment({ amount: 1 }), ctx).kind,
+    ).not.toBe("refund_forged");
+  });
+});
