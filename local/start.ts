@@ -8,6 +8,7 @@
  * IAMPORT_API_KEY + IAMPORT_API_SECRET (+ IAMPORT_MERCHANT_CODE) it talks to
  * real iamport instead of the sandbox (docs/local-stack.md).
  */
+import "./quiet-warnings.js";
 import { createServer } from "node:net";
 import { type DynamoDbLocal, JavaMissingError, startDynamoDbLocal } from "./dynamodb/dynamodb-local.js";
 import { type Scheduler, schedulerFallback, startScheduler } from "./scheduler.js";
