@@ -6,7 +6,7 @@
  * Mobile (redirect) mode: a mobile user agent, or `IMP.sandbox = { mode: "mobile" }` set
  * by the page before request_pay. `{ mode: "pc" }` forces the PC overlay.
  */
-export const SDK_SCRIPT = String.raw`(function () {
+export const SDK_SCRIPT = `(function () {
   "use strict";
   var script = document.currentScript;
   var BASE = script && script.src ? new URL(script.src).origin : "";
