@@ -97,7 +97,8 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
       "-port",
       String(port),
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    // cwd: DynamoDB Local writes a metadata file into its working directory.
+    { stdio: ["ignore", "pipe", "pipe"], cwd: dir },
   );
   await waitUntilListening(child, port);
   return {

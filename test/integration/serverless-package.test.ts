@@ -1,0 +1,92 @@
+/**
+ * `osls package` builds the CloudFormation template offline; this asserts on
+ * it: every function on nodejs22.x/arm64 with its route, the one table and its
+ * index, and IAM limited to that table and this stage's SSM parameters.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { readServerlessFunctions, repoRoot } from "../../local/serverless-routes.js";
+
+const run = promisify(execFile);
+type Resource = { Type: string; Properties: Record<string, any> };
+let resources: Record<string, Resource>;
+let outDir: string;
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), "sls-package-"));
+  await run("npx", ["osls", "package", "--stage", "ci", "--package", outDir], {
+    cwd: repoRoot,
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
+    timeout: 120_000,
+  });
+  const template = JSON.parse(await readFile(join(outDir, "cloudformation-template-update-stack.json"), "utf8"));
+  resources = template.Resources;
+}, 150_000);
+
+afterAll(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+describe("serverless.yml packaged offline", () => {
+  test("one Lambda per function, Node 22 on arm64, each from its own bundle", () => {
+    const functions = ofType("AWS::Lambda::Function");
+    const expected = readServerlessFunctions();
+
+    expect(functions).toHaveLength(expected.length);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe("nodejs22.x");
+      expect(fn.Properties.Architectures).toEqual(["arm64"]);
+      expect(fn.Properties.Code.S3Key).toMatch(/\.zip$/);
+    }
+    expect(new Set(functions.map(([, fn]) => fn.Properties.Code.S3Key)).size).toBe(expected.length);
+  });
+
+  test("every route in serverless.yml is an HTTP API route", () => {
+    const routeKeys = ofType("AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey);
+    const expected = readServerlessFunctions().flatMap((fn) => fn.routes.map((r) => `${r.method} ${r.path}`));
+
+    expect(routeKeys.sort()).toEqual(expected.sort());
+  });
+
+  test("one on-demand table with the sparse GSI1, TTL and point-in-time recovery", () => {
+    const tables = ofType("AWS::DynamoDB::Table");
+
+    expect(tables).toHaveLength(1);
+    const table = tables[0]![1].Properties;
+    expect(table.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(table.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName)).toEqual(["GSI1"]);
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
+    expect(table.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
+  });
+
+  test("IAM reaches only this table, its index and this stage's SSM parameters; no Scan", () => {
+    const role = ofType("AWS::IAM::Role")[0]![1];
+    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const dynamo = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")));
+    const ssm = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith("ssm:")));
+
+    expect(dynamo).toHaveLength(1);
+    expect(dynamo[0].Action).not.toContain("dynamodb:Scan");
+    expect(JSON.stringify(dynamo[0].Resource)).toContain("PaymentsTable");
+    expect(JSON.stringify(dynamo[0].Resource)).not.toMatch(/"\*"/);
+    expect(ssm).toHaveLength(1);
+    expect(ssm[0].Action).toEqual(["ssm:GetParameter"]);
+    expect(JSON.stringify(ssm[0].Resource)).toContain(":parameter/kicc-payments/ci/*");
+  });
+
+  test("secrets are referenced by SSM name, never placed in the environment", () => {
+    for (const [, fn] of ofType("AWS::Lambda::Function")) {
+      const env = fn.Properties.Environment.Variables;
+      expect(env.SECRETS_SOURCE).toBe("ssm");
+      expect(env.IAMPORT_CREDENTIALS_PARAM).toBe("/kicc-payments/ci/iamport-credentials");
+      expect(env).not.toHaveProperty("IAMPORT_IMP_SECRET");
+      expect(env).not.toHaveProperty("MERCHANT_API_KEYS");
+    }
+  });
+});
