@@ -24,8 +24,12 @@ export function checkKiccParams(input: PayInput, options: ResolvedOptions): stri
   const pg = input.pg ?? "kicc";
   if (pg !== "kicc" && !pg.startsWith("kicc."))
     refuse(`지원하지 않는 PG사입니다: ${pg} (sandbox emulates kicc only)`);
-  // Plain "kicc" is the console's default KICC channel: the payment MID, never the billing one.
-  const mid = pg === "kicc" ? options.kiccMid : pg.slice(5);
+  // Plain "kicc" is the console's default KICC channel: the payment MID, never the billing
+  // one. A channelKey (without pg) names the channel itself; the sandbox has one of each kind.
+  const byChannelKey =
+    input.pg === undefined && typeof input.channelKey === "string" && input.channelKey !== "";
+  const defaultMid = byChannelKey && input.customer_uid !== undefined ? options.billingMid : options.kiccMid;
+  const mid = pg === "kicc" ? defaultMid : pg.slice(5);
   if (mid !== options.kiccMid && mid !== options.billingMid)
     refuse(`등록되지 않은 PG 상점아이디(MID)입니다: ${mid}`);
   const method = input.pay_method ?? "card";

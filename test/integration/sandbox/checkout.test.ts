@@ -204,6 +204,15 @@ describe("sandbox prepare and the window's checkout (control.pay)", () => {
       status: "ready",
       paid_at: 0,
     });
+    const { pg: _pg, ...noPg } = cardParams("o-key-ch", 0);
+    const byChannel = sandbox.control.pay({
+      ...noPg,
+      channelKey: "billing-channel",
+      customer_uid: "c-2",
+      outcome: "approve",
+    });
+    expect(byChannel.success).toBe(true);
+    expect(sandbox.control.payment(byChannel.imp_uid as string)?.pg_id).toBe("T5102002");
     await sandbox.control.flushWebhooks();
     expect(hook.received).toHaveLength(0);
   });
