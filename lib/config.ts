@@ -3,7 +3,7 @@
  * `process.env`: a missing or malformed key fails the cold start with every
  * problem named, instead of a payment failing later.
  */
-import { z } from "./validation/zod.js";
+import * as z from "./validation/zod.js";
 
 const csv = z.pipe(
   z.string(),

@@ -3,7 +3,7 @@
  * parsed here, and a refusal names each field and the reason (invariant 6).
  */
 import { type FieldIssue, ValidationError } from "../errors.js";
-import type { z } from "../validation/zod.js";
+import type * as z from "../validation/zod.js";
 
 type Schema<T> = {
   safeParse(value: unknown): { success: true; data: T } | { success: false; error: z.core.$ZodError };

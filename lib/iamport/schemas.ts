@@ -9,7 +9,7 @@
  * - status-like fields are plain strings, never closed enums, so a new value is data
  *   the caller branches on, not a crash.
  */
-import { z } from "../validation/zod.js";
+import * as z from "../validation/zod.js";
 
 const optString = z.optional(z.nullable(z.string()));
 const optNumber = z.optional(z.nullable(z.number()));

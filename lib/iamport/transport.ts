@@ -6,7 +6,7 @@
  * been executed even when we saw no answer, so it is never repeated here; the caller
  * gets {@link IamportOutcomeUnknownError} and must look the payment up first.
  */
-import type { z } from "../validation/zod.js";
+import type * as z from "../validation/zod.js";
 import {
   IamportApiError,
   IamportNotFoundError,

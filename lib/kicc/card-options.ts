@@ -3,7 +3,7 @@
  * one card company's module straight away, `detail` limits which cards the
  * payment window offers.
  */
-import { z } from "../validation/zod.js";
+import * as z from "../validation/zod.js";
 import { isKnownCardCode } from "./card-codes.js";
 import { integerMessages, typeMessages, unknownKeysMessage } from "./field-messages.js";
 

@@ -2,7 +2,7 @@
  * Field-by-field rules for the merchant's `POST /orders` body. Rules that
  * relate two fields live in `create-order-rules.ts`.
  */
-import { z } from "../validation/zod.js";
+import * as z from "../validation/zod.js";
 import { cardOptionsSchema } from "./card-options.js";
 import { integerMessages, typeMessages, unknownKeysMessage } from "./field-messages.js";
 import { parseVbankDue, VBANK_DUE_FORMATS } from "./vbank-due.js";

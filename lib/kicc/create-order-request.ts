@@ -3,7 +3,7 @@
  * checked without I/O. Uniqueness of `merchant_uid` and a `vbank_due` in the
  * past are the order use case's to refuse (they need the table and a clock).
  */
-import { z } from "../validation/zod.js";
+import * as z from "../validation/zod.js";
 import { createOrderFieldsSchema } from "./create-order-fields.js";
 import { findOrderRuleViolations } from "./create-order-rules.js";
 

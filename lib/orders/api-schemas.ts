@@ -3,7 +3,7 @@
  * lives in lib/kicc). Exported so the OpenAPI document is generated from the
  * same schemas the handlers parse with.
  */
-import { z } from "../validation/zod.js";
+import * as z from "../validation/zod.js";
 
 const merchantUid = z
   .string({ error: "must be a string" })

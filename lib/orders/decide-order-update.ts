@@ -172,6 +172,8 @@ export function decideOrderUpdate(
         status: refunded >= order.amount ? "refunded" : "partially_refunded",
         refundedAmount: refunded,
         refunds: refundsFrom(payment),
+        // iamport's record is applied: a reconciliation flag (balance mismatch) is settled.
+        checkAfter: undefined,
       }),
     };
   }

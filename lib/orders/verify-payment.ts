@@ -45,6 +45,8 @@ export type VerifyOutcome = "applied" | "unchanged" | "rejected" | "unknown_orde
 export interface VerifyPaymentResult {
   outcome: VerifyOutcome;
   order: Order | null;
+  /** iamport's record the decision was made from, when there was one. */
+  payment?: PaymentFacts;
   reason: string;
 }
 
@@ -64,16 +66,32 @@ export async function verifyPayment(
     imp_uid: input.impUid,
     source: input.source,
   });
-  let order = await deps.orders.get(input.merchantUid);
+  const order = await deps.orders.get(input.merchantUid);
   if (!order) return { outcome: "unknown_order", order: null, reason: "no such order" };
 
-  let payment = await readPayment(deps, input);
+  const payment = await readPayment(deps, input);
   if (!payment) return { outcome: "no_payment", order, reason: "iamport has no payment for this order" };
   if (payment.merchant_uid !== input.merchantUid) {
     log.error("ALERT payment belongs to another order", { payment_merchant_uid: payment.merchant_uid });
-    return { outcome: "rejected", order, reason: "imp_uid does not belong to this merchant_uid" };
+    return { outcome: "rejected", order, payment, reason: "imp_uid does not belong to this merchant_uid" };
   }
 
+  return applyPaymentRecord(deps, { order, payment, source: input.source }, log);
+}
+
+/**
+ * Applies iamport's `payment` record to `order` with the pure rules: conditional
+ * writes (a lost race re-reads and decides again) and the forgery refund. Used
+ * by {@link verifyPayment} after its lookup and by the refund use case with the
+ * record iamport returned from the cancel itself.
+ * @throws RetryLaterError when a forgery refund is not yet confirmed or the order keeps changing
+ */
+export async function applyPaymentRecord(
+  deps: VerifyPaymentDeps,
+  input: { order: Order; payment: PaymentFacts; source: ChangeSource },
+  log: Logger = deps.logger.child({ merchant_uid: input.order.merchantUid, source: input.source }),
+): Promise<VerifyPaymentResult> {
+  let { order, payment } = input;
   let refundTried = false;
   let applied = false;
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -83,14 +101,14 @@ export async function verifyPayment(
       source: input.source,
     });
     if (decision.kind === "none") {
-      return { outcome: applied ? "applied" : "unchanged", order, reason: decision.reason };
+      return { outcome: applied ? "applied" : "unchanged", order, payment, reason: decision.reason };
     }
     if (decision.kind === "reject") {
       log.error(`ALERT payment refused: ${decision.reason}`, {
         amount: payment.amount,
         sandbox: payment.sandbox,
       });
-      return { outcome: "rejected", order, reason: decision.reason };
+      return { outcome: "rejected", order, payment, reason: decision.reason };
     }
     if (decision.next) {
       const event: OrderEvent = {
@@ -126,7 +144,7 @@ export async function verifyPayment(
     });
     payment = await cancelForgedPayment(deps, payment, decision.refundable, log);
   }
-  throw new RetryLaterError(`order ${input.merchantUid} kept changing during verification`);
+  throw new RetryLaterError(`order ${order.merchantUid} kept changing during verification`);
 }
 
 async function readPayment(deps: VerifyPaymentDeps, input: VerifyPaymentInput): Promise<PaymentFacts | null> {

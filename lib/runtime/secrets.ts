@@ -3,9 +3,8 @@
  * per container for a few minutes so a rotation is picked up without a
  * deploy. Locally (SECRETS_SOURCE=env) they come from the environment.
  */
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { Config } from "../config.js";
-import { z } from "../validation/zod.js";
+import * as z from "../validation/zod.js";
 
 export interface Secrets {
   iamportCredentials(): Promise<{ impKey: string; impSecret: string }>;
@@ -25,13 +24,19 @@ export function createSecrets(config: Config): Secrets {
       merchantApiKeys: async () => config.MERCHANT_API_KEYS ?? [],
     };
   }
-  const ssm = new SSMClient({ region: config.AWS_REGION });
+  // Loaded on first use: the SSM client is a third of a bundle, and a warm container never needs it again.
+  const ssm = import("@aws-sdk/client-ssm").then(({ SSMClient, GetParameterCommand }) => ({
+    client: new SSMClient({ region: config.AWS_REGION }),
+    GetParameterCommand,
+  }));
   const cache = new Map<string, { value: Promise<string>; at: number }>();
   const read = (name: string): Promise<string> => {
     const hit = cache.get(name);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
     const value = ssm
-      .send(new GetParameterCommand({ Name: name, WithDecryption: true }))
+      .then(({ client, GetParameterCommand }) =>
+        client.send(new GetParameterCommand({ Name: name, WithDecryption: true })),
+      )
       .then((out) => out.Parameter?.Value ?? "");
     value.catch(() => cache.delete(name));
     cache.set(name, { value, at: Date.now() });

@@ -213,7 +213,8 @@ describe("billing key", () => {
   it("charges a billing key: approved is paid, a decline is returned as failed, unknown keys are refused", async () => {
     const customerUid = uid("cust");
     sandbox.control.pay({
-      pg: "kicc",
+      // KICC issues billing keys only through the separate billing MID.
+      pg: "kicc.T5102002",
       pay_method: "card",
       merchant_uid: uid("issue"),
       amount: 0,
