@@ -23,7 +23,9 @@ beforeAll(async () => {
     env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
     timeout: 120_000,
   });
-  const template = JSON.parse(await readFile(join(outDir, "cloudformation-template-update-stack.json"), "utf8"));
+  const template = JSON.parse(
+    await readFile(join(outDir, "cloudformation-template-update-stack.json"), "utf8"),
+  );
   resources = template.Resources;
 }, 150_000);
 
@@ -68,7 +70,9 @@ describe("serverless.yml packaged offline", () => {
   test("IAM reaches only this table, its index and this stage's SSM parameters; no Scan", () => {
     const role = ofType("AWS::IAM::Role")[0]![1];
     const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-    const dynamo = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")));
+    const dynamo = statements.filter((s: any) =>
+      [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")),
+    );
     const ssm = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith("ssm:")));
 
     expect(dynamo).toHaveLength(1);
