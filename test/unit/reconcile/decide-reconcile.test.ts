@@ -1,0 +1,214 @@
+import { describe, expect, test } from "vitest";
+import { decideReconcile } from "../../../lib/orders/decide-reconcile.js";
+import type { Order } from "../../../lib/orders/order.js";
+import type { PaymentFacts } from "../../../lib/orders/payment-facts.js";
+
+const now = new Date("2026-11-30T00:00:00.000Z");
+const ctx = { now, retryAfterMs: 15 * 60_000 };
+const past = "2026-11-29T00:00:00.000Z";
+const future = "2026-12-01T00:00:00.000Z";
+const unix = (iso: string) => Date.parse(iso) / 1000;
+
+function order(patch: Partial<Order> = {}): Order {
+  return {
+    merchantUid: "m-1",
+    status: "pending",
+    version: 2,
+    amount: 10_000,
+    taxFree: 0,
+    currency: "KRW",
+    name: "mug",
+    payMethod: "card",
+    buyer: { tel: "010-0000-0000" },
+    escrow: false,
+    requestPay: {} as Order["requestPay"],
+    requestHash: "h",
+    prepared: true,
+    refundedAmount: 0,
+    refunds: [],
+    checkAfter: past,
+    createdAt: "2026-11-28T00:00:00.000Z",
+    updatedAt: "2026-11-28T00:00:00.000Z",
+    ...patch,
+  };
+}
+
+function payment(patch: Partial<PaymentFacts> = {}): PaymentFacts {
+  return {
+    imp_uid: "imp_1",
+    merchant_uid: "m-1",
+    amount: 10_000,
+    cancel_amount: 0,
+    currency: "KRW",
+    status: "paid",
+    sandbox: false,
+    pg_provider: "kicc",
+    pay_method: "card",
+    ...patch,
+  };
+}
+
+const vbankOrder = (patch: Partial<Order> = {}) =>
+  order({
+    status: "awaiting_deposit",
+    payMethod: "vbank",
+    impUid: "imp_1",
+    vbank: { bankName: "신한은행", number: "56211234567890", holder: "KICC", dueAt: past },
+    checkAfter: past,
+    ...patch,
+  });
+const issued = (patch: Partial<PaymentFacts> = {}) =>
+  payment({
+    status: "ready",
+    pay_method: "vbank",
+    vbank_num: "56211234567890",
+    vbank_date: unix(past),
+    ...patch,
+  });
+
+describe("not due: nothing to do", () => {
+  test.each([
+    ["no checkAfter", order({ checkAfter: undefined })],
+    ["checkAfter in the future", order({ checkAfter: future })],
+  ])("%s", (_name, current) => {
+    expect(decideReconcile(current, { payment: null, rejected: false }, ctx).kind).toBe("none");
+  });
+});
+
+describe("abandoned checkouts expire once iamport confirms no money", () => {
+  test.each([
+    ["no payment at all", null],
+    ["a closed window (failed)", payment({ status: "failed" })],
+    ["an abandoned window (ready, not a virtual account)", payment({ status: "ready", pay_method: "card" })],
+    ["a cancelled attempt", payment({ status: "cancelled", cancel_amount: 10_000 })],
+  ])("pending past its deadline with %s → expired, off the due index, next version", (_name, facts) => {
+    const decision = decideReconcile(order(), { payment: facts, rejected: false }, ctx);
+
+    expect(decision.kind).toBe("expire");
+    if (decision.kind !== "expire") return;
+    expect(decision.next).toMatchObject({ status: "expired", version: 3, updatedAt: now.toISOString() });
+    expect(decision.next.checkAfter).toBeUndefined();
+  });
+
+  test("a failed order past its deadline expires too", () => {
+    const decision = decideReconcile(
+      order({ status: "failed" }),
+      { payment: payment({ status: "failed" }), rejected: false },
+      ctx,
+    );
+
+    expect(decision.kind === "expire" && decision.next.status).toBe("expired");
+  });
+
+  test.each([
+    ["paid", payment()],
+    ["an issued virtual account", issued()],
+  ])("money or an issued account at iamport (%s) never expires: looked at again later", (_name, facts) => {
+    const decision = decideReconcile(order(), { payment: facts, rejected: false }, ctx);
+
+    expect(decision.kind).toBe("recheck");
+    if (decision.kind !== "recheck") return;
+    expect(decision.next.status).toBe("pending");
+    expect(decision.next.checkAfter).toBe("2026-11-30T00:15:00.000Z");
+  });
+
+  test("a record verifyPayment refused is left for a person, not expired", () => {
+    const decision = decideReconcile(order(), { payment: payment({ sandbox: true }), rejected: true }, ctx);
+
+    expect(decision.kind).toBe("recheck");
+  });
+});
+
+describe("virtual accounts past their deadline", () => {
+  test("still ready at iamport → expired", () => {
+    const decision = decideReconcile(vbankOrder(), { payment: issued(), rejected: false }, ctx);
+
+    expect(decision.kind).toBe("expire");
+    if (decision.kind !== "expire") return;
+    expect(decision.next).toMatchObject({ status: "expired", vbank: { number: "56211234567890" } });
+    expect(decision.next.checkAfter).toBeUndefined();
+  });
+
+  test("closed at iamport (cancelled without a deposit) → expired", () => {
+    const decision = decideReconcile(
+      vbankOrder(),
+      { payment: issued({ status: "cancelled" }), rejected: false },
+      ctx,
+    );
+
+    expect(decision.kind).toBe("expire");
+  });
+
+  test("deposited at iamport (the webhook never came) is never expired", () => {
+    const decision = decideReconcile(
+      vbankOrder(),
+      { payment: issued({ status: "paid" }), rejected: false },
+      ctx,
+    );
+
+    expect(decision.kind).toBe("recheck");
+  });
+
+  test("a deadline iamport extended is waited for", () => {
+    const decision = decideReconcile(
+      vbankOrder(),
+      { payment: issued({ vbank_date: unix(future) }), rejected: false },
+      ctx,
+    );
+
+    expect(decision.kind).toBe("recheck");
+    if (decision.kind !== "recheck") return;
+    expect(decision.next.checkAfter).toBe(future);
+  });
+
+  test("iamport unable to find the account: not expired", () => {
+    expect(decideReconcile(vbankOrder(), { payment: null, rejected: false }, ctx).kind).toBe("recheck");
+  });
+});
+
+describe("flags after a balance mismatch", () => {
+  const flagged = (patch: Partial<Order> = {}) =>
+    order({
+      status: "partially_refunded",
+      impUid: "imp_1",
+      refundedAmount: 3_000,
+      checkAfter: past,
+      ...patch,
+    });
+
+  test("iamport agrees with the order → the flag is cleared, the state kept", () => {
+    const decision = decideReconcile(
+      flagged(),
+      { payment: payment({ cancel_amount: 3_000 }), rejected: false },
+      ctx,
+    );
+
+    expect(decision.kind).toBe("settle");
+    if (decision.kind !== "settle") return;
+    expect(decision.next).toMatchObject({ status: "partially_refunded", refundedAmount: 3_000, version: 3 });
+    expect(decision.next.checkAfter).toBeUndefined();
+  });
+
+  test("iamport still differs → looked at again later", () => {
+    const decision = decideReconcile(
+      flagged(),
+      { payment: payment({ cancel_amount: 5_000 }), rejected: false },
+      ctx,
+    );
+
+    expect(decision.kind).toBe("recheck");
+  });
+
+  test("a forged order whose refund is pending stays due; once done it is settled", () => {
+    const forgery = { impUid: "imp_1", paidAmount: 100, expectedAmount: 10_000, refundedAmount: 0 };
+    const pending = order({ status: "forged", forgery: { ...forgery, refund: "pending" } });
+    const done = order({ status: "forged", forgery: { ...forgery, refund: "done" } });
+
+    expect(decideReconcile(pending, { payment: payment({ amount: 100 }), rejected: false }, ctx).kind).toBe(
+      "recheck",
+    );
+    expect(decideReconcile(done, { payment: payment({ amount: 100 }), rejected: false }, ctx).kind).toBe(
+      "settle",
+    );
+  });
+});
