@@ -1,0 +1,328 @@
+// Sandbox panel: reads and drives the iamport sandbox through its control API (/__sandbox/...,
+// CORS open) and runs this stack's scheduled functions (/__local/...).
+import { badge, formatTime, formatWon, h, loadConfig, sandbox, showError } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+const statusBox = $("panel-status");
+const errorBox = $("panel-error");
+/** Auto-refresh stops by itself after this long, so a forgotten tab does not poll forever. */
+const AUTO_REFRESH_LIMIT_MS = 10 * 60 * 1000;
+const WEBHOOK_FAULTS_KEY = "sandbox-panel:webhook-faults";
+
+let config;
+
+function say(text) {
+  errorBox.replaceChildren();
+  statusBox.textContent = text;
+}
+
+/** Runs an action; shows its error instead of throwing. */
+async function act(label, fn) {
+  try {
+    await fn();
+    say(label);
+    await refresh();
+  } catch (error) {
+    statusBox.textContent = "";
+    showError(errorBox, `${label} failed: ${error.message}`);
+  }
+}
+
+const orderLink = (merchantUid) =>
+  h("a", { href: `/shop/order.html?merchant_uid=${encodeURIComponent(merchantUid)}` }, merchantUid);
+
+function table(id, caption, headers, rows, empty) {
+  if (rows.length === 0) return h("p", { id }, empty);
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { id },
+      h("caption", { class: "visually-hidden" }, caption),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          headers.map((text) => h("th", { scope: "col" }, text)),
+        ),
+      ),
+      h("tbody", {}, rows),
+    ),
+  );
+}
+
+function renderPayments(payments) {
+  const sorted = [...payments].sort((a, b) => (b.started_at ?? 0) - (a.started_at ?? 0));
+  const rows = sorted.map((p) => {
+    const actions = [];
+    if (p.pay_method === "vbank" && p.status === "ready" && p.vbank_num) {
+      actions.push(
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-label": `Simulate deposit for ${p.merchant_uid}`,
+            onclick: () =>
+              act(`Deposited ${formatWon(p.amount)} into ${p.vbank_num}`, () =>
+                sandbox(config, `/payments/${encodeURIComponent(p.imp_uid)}/deposit`, {
+                  method: "POST",
+                  body: {},
+                }),
+              ),
+          },
+          "Simulate deposit",
+        ),
+      );
+    }
+    return h(
+      "tr",
+      { "data-imp-uid": p.imp_uid },
+      h("td", {}, h("code", {}, p.imp_uid)),
+      h("td", {}, orderLink(p.merchant_uid)),
+      h("td", {}, p.pay_method, p.escrow ? " (escrow)" : ""),
+      h("td", {}, formatWon(p.amount)),
+      h("td", {}, badge(p.status)),
+      h("td", {}, p.cancel_amount ? formatWon(p.cancel_amount) : "—"),
+      h("td", {}, p.vbank_num ? `${p.vbank_name} ${p.vbank_num} (by ${formatTime(p.vbank_date)})` : "—"),
+      h("td", {}, actions),
+    );
+  });
+  $("payments").replaceChildren(
+    table(
+      "payments-table",
+      "Payments",
+      ["imp_uid", "Order", "Method", "Amount", "Status", "Cancelled", "Virtual account", "Actions"],
+      rows,
+      "No payments yet: pay something in the shop.",
+    ),
+  );
+  const select = $("cancel-imp");
+  const current = select.value;
+  select.replaceChildren(
+    ...sorted
+      .filter((p) => p.status === "paid" || (p.status === "ready" && p.vbank_num))
+      .map((p) =>
+        h(
+          "option",
+          { value: p.imp_uid },
+          `${p.merchant_uid} · ${formatWon(p.amount - (p.cancel_amount ?? 0))} left`,
+        ),
+      ),
+  );
+  if ([...select.options].some((o) => o.value === current)) select.value = current;
+}
+
+function renderWebhooks(deliveries) {
+  const rows = [...deliveries]
+    .reverse()
+    .map((d) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, new Date(d.attempted_at_ms).toLocaleTimeString("en-GB", { hour12: false })),
+        h("td", {}, badge(d.body.status)),
+        h("td", {}, orderLink(d.body.merchant_uid)),
+        h("td", {}, h("code", {}, d.body.imp_uid)),
+        h("td", {}, String(d.attempt)),
+        h(
+          "td",
+          {},
+          d.error
+            ? h("span", { class: "badge bad" }, d.error)
+            : h("span", { class: `badge ${d.status < 300 ? "ok" : "bad"}` }, `HTTP ${d.status}`),
+        ),
+        h("td", {}, d.fault ?? ""),
+      ),
+    );
+  $("webhooks").replaceChildren(
+    table(
+      "webhooks-table",
+      "Webhook deliveries, newest first",
+      ["When", "Event", "Order", "imp_uid", "Attempt", "Answer", "Fault"],
+      rows,
+      "No webhooks sent yet.",
+    ),
+  );
+}
+
+function renderFaults(faults) {
+  $("faults").replaceChildren(
+    ...(faults.length
+      ? faults.map((f) =>
+          h(
+            "li",
+            {},
+            h("code", {}, `${f.method ?? "ANY"} ${f.path}`),
+            ` → ${f.kind}${f.kind === "status" ? ` ${f.status ?? 500}` : ""}${f.kind === "latency" ? ` ${f.ms ?? 1000} ms` : ""}`,
+            f.times !== undefined ? `, ${f.times} left` : ", always",
+          ),
+        )
+      : [h("li", {}, "None: iamport answers normally.")]),
+  );
+}
+
+function webhookFaults() {
+  try {
+    return JSON.parse(sessionStorage.getItem(WEBHOOK_FAULTS_KEY) ?? "[]");
+  } catch {
+    return [];
+  }
+}
+
+function renderWebhookFaults() {
+  const list = webhookFaults();
+  $("webhook-faults").replaceChildren(
+    ...(list.length
+      ? list.map((f) =>
+          h("li", {}, `${f.kind}${f.kind === "delay" ? ` ${f.ms} ms` : ""} × ${f.times} (set ${f.at})`),
+        )
+      : [h("li", {}, "None.")]),
+  );
+}
+
+async function renderJobs() {
+  const res = await fetch("/__local/schedules");
+  const jobs = res.ok ? (await res.json()).jobs : [];
+  $("jobs").replaceChildren(
+    ...(jobs.length
+      ? jobs.map((job) =>
+          h(
+            "li",
+            {},
+            h("code", {}, job.functionName),
+            ` ${job.rates.join(", ")} `,
+            job.lastRun
+              ? `· last ${job.lastRun.ok ? "ok" : "FAILED"} ${formatTime(job.lastRun.startedAt)} `
+              : "",
+            h(
+              "button",
+              {
+                type: "button",
+                "aria-label": `Run ${job.functionName} now`,
+                onclick: () =>
+                  act(`Ran ${job.functionName}`, async () => {
+                    const run = await fetch(`/__local/run/${encodeURIComponent(job.functionName)}`, {
+                      method: "POST",
+                      headers: { "content-type": "application/json" },
+                      body: "{}",
+                    });
+                    const record = await run.json();
+                    $("job-result").replaceChildren(h("pre", {}, JSON.stringify(record, null, 2)));
+                    if (!run.ok || !record.ok)
+                      throw new Error(record.error ?? record.message ?? `HTTP ${run.status}`);
+                  }),
+              },
+              "Run now",
+            ),
+          ),
+        )
+      : [h("li", {}, "No scheduled functions in serverless.yml yet.")]),
+  );
+}
+
+async function refresh() {
+  const [info, payments, deliveries, faults] = await Promise.all([
+    sandbox(config, "/info"),
+    sandbox(config, "/payments"),
+    sandbox(config, "/webhooks"),
+    sandbox(config, "/faults"),
+  ]);
+  $("clock").textContent = `${formatTime(info.now)} (${info.now})`;
+  $("info").replaceChildren(
+    h("dt", {}, "Sandbox"),
+    h("dd", {}, info.url),
+    h("dt", {}, "IMP.init code"),
+    h("dd", {}, info.merchantCode),
+    h("dt", {}, "KICC MID"),
+    h("dd", {}, info.kiccMid),
+  );
+  renderPayments(payments);
+  renderWebhooks(deliveries);
+  renderFaults(faults);
+  renderWebhookFaults();
+  await renderJobs();
+  $("panel").dataset.loaded = String(Date.now());
+}
+
+function wire() {
+  $("refresh").addEventListener("click", () => act("Refreshed", async () => {}));
+  let timer = null;
+  let stopAt = 0;
+  $("auto").addEventListener("change", (event) => {
+    clearInterval(timer);
+    if (!event.target.checked) return;
+    stopAt = Date.now() + AUTO_REFRESH_LIMIT_MS;
+    timer = setInterval(() => {
+      if (Date.now() > stopAt) {
+        clearInterval(timer);
+        event.target.checked = false;
+        return;
+      }
+      if (!document.hidden) refresh().catch(() => undefined);
+    }, 2000);
+  });
+  $("clock-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const seconds = Number($("advance-amount").value) * Number($("advance-unit").value);
+    act(`Clock advanced by ${seconds} s`, () =>
+      sandbox(config, "/clock/advance", { method: "POST", body: { seconds } }),
+    );
+  });
+  $("webhook-fault-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const rule = { kind: $("wh-kind").value, times: Number($("wh-times").value) || 1 };
+    if (rule.kind === "delay") rule.ms = Number($("wh-ms").value) || 0;
+    act(`Webhook fault added: ${rule.kind} × ${rule.times}`, async () => {
+      await sandbox(config, "/webhook-faults", { method: "POST", body: rule });
+      const at = new Date().toLocaleTimeString("en-GB", { hour12: false });
+      sessionStorage.setItem(WEBHOOK_FAULTS_KEY, JSON.stringify([...webhookFaults(), { ...rule, at }]));
+    });
+  });
+  $("clear-webhook-faults").addEventListener("click", () =>
+    act("Webhook faults cleared", async () => {
+      await sandbox(config, "/webhook-faults", { method: "DELETE" });
+      sessionStorage.removeItem(WEBHOOK_FAULTS_KEY);
+    }),
+  );
+  $("fault-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const rule = { path: $("fault-path").value.trim(), kind: $("fault-kind").value };
+    if ($("fault-method").value) rule.method = $("fault-method").value;
+    if (rule.kind === "status") rule.status = Number($("fault-status").value) || 500;
+    if (rule.kind === "latency") rule.ms = Number($("fault-ms").value) || 0;
+    if ($("fault-times").value) rule.times = Number($("fault-times").value);
+    act(`API fault added on ${rule.path}`, () => sandbox(config, "/faults", { method: "POST", body: rule }));
+  });
+  $("clear-faults").addEventListener("click", () =>
+    act("API faults cleared", () => sandbox(config, "/faults", { method: "DELETE" })),
+  );
+  $("cancel-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const impUid = $("cancel-imp").value;
+    if (!impUid) return showError(errorBox, "No payment to cancel.");
+    const body = { reason: $("cancel-reason").value };
+    if ($("cancel-amount").value) body.amount = Number($("cancel-amount").value);
+    act(`Cancelled ${impUid} in the console`, () =>
+      sandbox(config, `/payments/${encodeURIComponent(impUid)}/cancel`, { method: "POST", body }),
+    );
+  });
+  $("flush").addEventListener("click", () =>
+    act("Webhooks delivered", () => sandbox(config, "/webhooks/flush", { method: "POST", body: {} })),
+  );
+}
+
+async function main() {
+  config = await loadConfig();
+  if (!config.sandboxUrl) {
+    say("The stack is talking to real iamport (test credentials), so there is no sandbox to show.");
+    return;
+  }
+  wire();
+  $("panel").hidden = false;
+  await refresh();
+}
+
+main().catch((error) => showError(errorBox, `The sandbox could not be reached: ${error.message}`));
