@@ -53,6 +53,12 @@ const envSchema = z.object({
   VBANK_DUE_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(24 * 14)), 72),
   /** Abandoned checkouts are looked up and closed after this many minutes. */
   PENDING_ORDER_MINUTES: z._default(z.coerce.number().check(z.int(), z.gte(5)), 60 * 24),
+  /** Due orders read per index shard per page by the reconciler. */
+  RECONCILE_BATCH_SIZE: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  /** Orders one reconciler run handles at most (the schedule's Lambda timeout bounds it too). */
+  RECONCILE_MAX_ORDERS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(5000)), 200),
+  /** How long the reconciler waits before looking again at an order it could not decide. */
+  RECONCILE_RETRY_MINUTES: z._default(z.coerce.number().check(z.int(), z.gte(1)), 15),
   IAMPORT_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100)), 5000),
   LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });

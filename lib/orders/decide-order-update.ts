@@ -65,7 +65,11 @@ export function decideOrderUpdate(
         kind: "refund_forged",
         refundable,
         reason: "forged order still holds money at iamport",
-        next: stamp({ forgery: { ...(forgery ?? newForgery(order, payment)), refund: "pending" } }),
+        // Due for the reconciler at once: if this refund does not confirm, its next run retries it.
+        next: stamp({
+          forgery: { ...(forgery ?? newForgery(order, payment)), refund: "pending" },
+          checkAfter: at,
+        }),
       };
     }
     if (payment.status === "paid" && refundable > 0) {
@@ -104,6 +108,7 @@ export function decideOrderUpdate(
           status: "forged",
           impUid: payment.imp_uid,
           forgery: { ...forgery, refund: "pending" },
+          checkAfter: at,
         }),
       };
     }

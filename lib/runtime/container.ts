@@ -9,9 +9,12 @@ import type { IamportClient } from "../iamport/types.js";
 import { kiccPg } from "../kicc/pg.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import type { CreateOrderDeps } from "../orders/create-order.js";
+import type { ReconcileOrdersDeps } from "../orders/reconcile-orders.js";
+import type { RefundOrderDeps } from "../orders/refund-order.js";
 import type { VerifyPaymentDeps } from "../orders/verify-payment.js";
 import { createDocumentClient } from "../store/dynamo-client.js";
 import { createOrdersRepository, type OrdersRepository } from "../store/orders-repository.js";
+import { createRefundRequestsRepository } from "../store/refund-requests-repository.js";
 import { createSecrets, type Secrets } from "./secrets.js";
 
 export interface Container {
@@ -23,6 +26,8 @@ export interface Container {
   clock: () => Date;
   verifyDeps: VerifyPaymentDeps;
   createOrderDeps: CreateOrderDeps;
+  refundDeps: RefundOrderDeps;
+  reconcileDeps: ReconcileOrdersDeps;
 }
 
 /** Builds a container from a config; tests call this with their own config. */
@@ -41,7 +46,9 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
   });
   const orders = createOrdersRepository({ db, tableName: config.TABLE_NAME });
+  const refunds = createRefundRequestsRepository({ db, tableName: config.TABLE_NAME });
   const api = config.PUBLIC_API_URL.replace(/\/$/, "");
+  const verifyDeps: VerifyPaymentDeps = { iamport, orders, clock, mode: config.IAMPORT_MODE, logger };
   return {
     config,
     logger,
@@ -49,7 +56,16 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
     iamport,
     orders,
     clock,
-    verifyDeps: { iamport, orders, clock, mode: config.IAMPORT_MODE, logger },
+    verifyDeps,
+    refundDeps: { ...verifyDeps, iamport, refunds },
+    reconcileDeps: {
+      ...verifyDeps,
+      settings: {
+        batchSize: config.RECONCILE_BATCH_SIZE,
+        maxOrders: config.RECONCILE_MAX_ORDERS,
+        retryAfterMinutes: config.RECONCILE_RETRY_MINUTES,
+      },
+    },
     createOrderDeps: {
       orders,
       iamport,

@@ -1,0 +1,101 @@
+/**
+ * Refund requests (one per merchant_uid + Idempotency-Key) in the single
+ * table, beside their order: PK `ORDER#<merchant_uid>`, SK `REFUND#<key>`.
+ * Written before iamport is called; kept (no TTL) as the record of who asked
+ * for which refund. Expected conflicts come back as values.
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { RefundRequestRecord } from "../orders/refund.js";
+import { orderKey } from "./keys.js";
+
+export type ClaimResult = { claimed: true } | { claimed: false; existing: RefundRequestRecord };
+export type UpdateResult = { saved: true } | { saved: false; current: RefundRequestRecord | null };
+
+export interface RefundRequestsRepository {
+  get(merchantUid: string, idempotencyKey: string): Promise<RefundRequestRecord | null>;
+  /** Stores a new request; when the key is taken, the stored request comes back instead. */
+  claim(record: RefundRequestRecord): Promise<ClaimResult>;
+  /**
+   * Replaces `current` with `next` only while `current` is still in progress
+   * under the same attempt: a finished request never changes, and an attempt
+   * that was taken over cannot overwrite the one that took it.
+   */
+  update(current: RefundRequestRecord, next: RefundRequestRecord): Promise<UpdateResult>;
+}
+
+const refundSk = (idempotencyKey: string) => `REFUND#${idempotencyKey}`;
+
+export function createRefundRequestsRepository(deps: {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}): RefundRequestsRepository {
+  const { db, tableName } = deps;
+  const key = (merchantUid: string, idempotencyKey: string) => ({
+    PK: orderKey(merchantUid).PK,
+    SK: refundSk(idempotencyKey),
+  });
+  const toItem = (record: RefundRequestRecord) => ({
+    ...key(record.merchantUid, record.idempotencyKey),
+    type: "refund_request",
+    ...record,
+  });
+
+  const get = async (merchantUid: string, idempotencyKey: string) => {
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: key(merchantUid, idempotencyKey), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : null;
+  };
+
+  return {
+    get,
+
+    async claim(record) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(record),
+            // One request per key: a retried or concurrent duplicate must find the first one, not replace it.
+            ConditionExpression: "attribute_not_exists(PK)",
+          }),
+        );
+        return { claimed: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const existing = await get(record.merchantUid, record.idempotencyKey);
+        if (!existing) throw error;
+        return { claimed: false, existing };
+      }
+    },
+
+    async update(current, next) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toItem(next),
+            // `attempt = :a`: only the attempt that owns the request writes (a takeover bumps it).
+            // `#state = :open`: a succeeded or refused request is final; its stored answer is replayed.
+            ConditionExpression: "attempt = :a AND #state = :open",
+            ExpressionAttributeNames: { "#state": "state" },
+            ExpressionAttributeValues: { ":a": current.attempt, ":open": "in_progress" },
+          }),
+        );
+        return { saved: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return { saved: false, current: await get(current.merchantUid, current.idempotencyKey) };
+      }
+    },
+  };
+}
+
+function fromItem(item: Record<string, unknown>): RefundRequestRecord {
+  const { PK: _pk, SK: _sk, type: _type, ...rest } = item;
+  return rest as unknown as RefundRequestRecord;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
