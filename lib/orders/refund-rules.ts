@@ -127,6 +127,11 @@ function refundAccountOf(
       issues.push({ field, reason: "is required to refund a virtual-account (vbank) payment" });
     }
   }
+  return refundAccountFrom(request);
+}
+
+/** The refund account as sent to iamport (bank as a standard code, account digits only), when all three are given. */
+export function refundAccountFrom(request: RefundOrderBody): RefundPlan["refundAccount"] | undefined {
   const bankCode = request.refund_bank ? bankCodeOf(request.refund_bank) : null;
   if (!request.refund_holder || !request.refund_account || !bankCode) return undefined;
   return {

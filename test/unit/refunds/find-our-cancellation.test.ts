@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
+import { findOurCancellation } from "../../../lib/orders/find-our-cancellation.js";
 import type { PaymentFacts } from "../../../lib/orders/payment-facts.js";
-import { findOurCancellation } from "../../../lib/orders/refund-order.js";
 
 function payment(history: Array<{ amount: number; reason?: string; id: string; at: number }>): PaymentFacts {
   return {
