@@ -153,6 +153,9 @@ async function onCallback(config, merchantUid, rsp) {
 
 async function main() {
   fillCardOptions();
+  // A phone gets the redirect flow by default, as the real SDK would choose.
+  if (/Mobi|Android|iPhone|iPad|iPod/i.test(navigator.userAgent))
+    form.querySelector('input[name="mode"][value="mobile"]').checked = true;
   form.addEventListener("input", refresh);
   form.addEventListener("change", refresh);
   refresh();

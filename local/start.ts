@@ -4,23 +4,22 @@
  * scheduled functions on their timers, and the demo storefront under /shop/.
  * Everything binds to 127.0.0.1; one Ctrl-C stops all of it.
  *
- * Env: API_PORT (3000), SANDBOX_PORT (7701), DYNAMODB_PORT (8000); with
- * IAMPORT_API_KEY + IAMPORT_API_SECRET (+ IAMPORT_MERCHANT_CODE) it talks to
- * real iamport instead of the sandbox (docs/local-stack.md).
+ * Env: API_PORT (3000), SANDBOX_PORT (7701), DYNAMODB_PORT (8000), LOG_LEVEL
+ * (info). With IAMPORT_API_KEY + IAMPORT_API_SECRET + IAMPORT_MERCHANT_CODE it
+ * talks to real iamport instead of the sandbox (plus optional KICC_MID,
+ * PUBLIC_API_URL, IAMPORT_API_URL; docs/local-stack.md).
  */
 import "./quiet-warnings.js";
 import { createServer } from "node:net";
+import { type DevStack, startDevStack } from "./dev-stack.js";
 import { type DynamoDbLocal, JavaMissingError, startDynamoDbLocal } from "./dynamodb/dynamodb-local.js";
-import { type Scheduler, schedulerFallback, startScheduler } from "./scheduler.js";
-import { LOCAL_API_KEY, type Stack, type StackOptions, startStack } from "./stack.js";
-import { chainFallbacks, type ShopConfig, staticFallback } from "./static.js";
+import { formatBanner } from "./start-banner.js";
 
-/** What `IMP.init` gets with the sandbox (its default merchant code). */
-const SANDBOX_MERCHANT_CODE = "imp00000000";
 const TABLE_NAME = "payments-local";
 /** Ctrl-C waits this long for a clean stop before giving up. */
 const STOP_LIMIT_MS = 10_000;
 
+/** A problem the developer can fix from the message alone: printed as one line. */
 class StartError extends Error {
   override readonly name = "StartError";
 }
@@ -29,20 +28,24 @@ interface Settings {
   apiPort: number;
   sandboxPort: number;
   dynamoPort: number;
+  logLevel: string;
   real: { apiUrl: string; impKey: string; impSecret: string; merchantCode: string } | null;
+  /** A public URL (a tunnel) in front of API_PORT, so real iamport can reach the webhook. */
   publicApiUrl: string | undefined;
+  /** Your KICC test MID with real iamport (`pg: "kicc.<MID>"`); the console's default channel otherwise. */
+  kiccMid: string | undefined;
 }
 
-function port(name: string, fallback: number): number {
-  const raw = process.env[name];
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
   const value = raw === undefined || raw === "" ? fallback : Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 65_535)
     throw new StartError(`${name} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
   return value;
 }
 
-function readSettings(): Settings {
-  const env = process.env;
+// This is the local tool's own start-up config; lib/ still reads only its own (lib/config.ts).
+function readSettings(env: NodeJS.ProcessEnv): Settings {
   const impKey = env.IAMPORT_API_KEY ?? "";
   const impSecret = env.IAMPORT_API_SECRET ?? "";
   if (Boolean(impKey) !== Boolean(impSecret))
@@ -50,9 +53,10 @@ function readSettings(): Settings {
   if (impKey && !env.IAMPORT_MERCHANT_CODE)
     throw new StartError("with real iamport credentials, also set IAMPORT_MERCHANT_CODE (imp12345678)");
   return {
-    apiPort: port("API_PORT", 3000),
-    sandboxPort: port("SANDBOX_PORT", 7701),
-    dynamoPort: port("DYNAMODB_PORT", 8000),
+    apiPort: port(env, "API_PORT", 3000),
+    sandboxPort: port(env, "SANDBOX_PORT", 7701),
+    dynamoPort: port(env, "DYNAMODB_PORT", 8000),
+    logLevel: env.LOG_LEVEL || "info",
     real: impKey
       ? {
           apiUrl: env.IAMPORT_API_URL || "https://api.iamport.kr",
@@ -62,6 +66,7 @@ function readSettings(): Settings {
         }
       : null,
     publicApiUrl: env.PUBLIC_API_URL || undefined,
+    kiccMid: env.KICC_MID || undefined,
   };
 }
 
@@ -82,24 +87,20 @@ async function ensureFree(what: string, envName: string, value: number): Promise
   });
 }
 
-function stackOptions(
-  settings: Settings,
-  dynamoEndpoint: string,
-  shop: () => ShopConfig,
-  jobs: () => Scheduler | undefined,
-): StackOptions {
+function start(settings: Settings, dynamoEndpoint: string): Promise<DevStack> {
   const api = `http://127.0.0.1:${settings.apiPort}`;
-  return {
+  return startDevStack({
     dynamoEndpoint,
     tableName: TABLE_NAME,
     apiPort: settings.apiPort,
     sandboxPort: settings.sandboxPort,
-    sandbox: { merchantCode: SANDBOX_MERCHANT_CODE, webhookRetries: 3 },
-    ...(settings.real ? { realIamport: settings.real } : {}),
+    // iamport retries a webhook that got a 5xx when the merchant opts in; the demo opts in.
+    sandbox: { webhookRetries: 3 },
+    ...(settings.real ? { realIamport: settings.real, merchantCode: settings.real.merchantCode } : {}),
     env: {
-      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      LOG_LEVEL: settings.logLevel,
       IAMPORT_TIMEOUT_MS: "5000",
-      // A tunnel (PUBLIC_API_URL) lets real iamport reach the webhook; results still come home here.
+      ...(settings.kiccMid ? { KICC_MID: settings.kiccMid } : {}),
       ...(settings.publicApiUrl
         ? {
             PUBLIC_API_URL: settings.publicApiUrl,
@@ -107,68 +108,39 @@ function stackOptions(
           }
         : {}),
     },
-    fallback: chainFallbacks(staticFallback({ config: shop }), schedulerFallback(jobs)),
-    onError: (error) => console.error("[api] handler crashed:", error),
-  };
+    onError: (error) => console.error("[api] a handler crashed:", error),
+    onRun: (job, record) =>
+      console.log(
+        `[schedule] ${job.functionName} (${record.trigger}) ${record.ok ? "ok" : `FAILED: ${record.error}`} in ${record.ms} ms${record.result === undefined ? "" : ` ${JSON.stringify(record.result)}`}`,
+      ),
+  });
 }
 
-function printTable(
-  stack: Stack,
-  settings: Settings,
-  ddb: DynamoDbLocal,
-  scheduler: Scheduler,
-  ms: number,
-): void {
-  const rows: Array<[string, string]> = [
-    ["Storefront", `${stack.apiUrl}/shop/`],
-    ["Sandbox panel", stack.sandbox ? `${stack.apiUrl}/shop/sandbox.html` : "(off: real iamport)"],
-    ["Merchant API", `${stack.apiUrl}  (x-api-key: ${LOCAL_API_KEY})`],
-    [
-      "iamport",
-      stack.sandbox
-        ? `${stack.sandbox.url}  (sandbox, in memory)`
-        : `${settings.real?.apiUrl}  (REAL, test credentials)`,
-    ],
-    ["DynamoDB Local", `${ddb.endpoint}  (in memory, table ${stack.tableName})`],
-  ];
-  const width = Math.max(...rows.map(([name]) => name.length));
-  const lines = [
-    "",
-    `  kicc-iamport local stack ready in ${(ms / 1000).toFixed(1)} s`,
-    "",
-    ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
-    "",
-    "  Routes (from serverless.yml):",
-    ...stack.functions.flatMap((fn) =>
-      fn.routes.map((r) => `    ${r.method.padEnd(5)} ${r.path.padEnd(34)} ${fn.name}`),
-    ),
-  ];
-  const jobs = scheduler.jobs();
-  lines.push("", "  Scheduled functions:");
-  if (jobs.length === 0) lines.push("    (none in serverless.yml yet)");
-  for (const job of jobs)
-    lines.push(
-      `    ${job.functionName.padEnd(24)} ${job.rates.join(", ")}  run now: POST ${stack.apiUrl}/__local/run/${job.functionName}`,
-    );
-  lines.push("", "  Open the storefront and pay; Ctrl-C stops everything.", "");
-  console.log(lines.join("\n"));
+/** Whether the stack serves /openapi.json (listed in the banner only then). */
+async function servesOpenApi(apiUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${apiUrl}/openapi.json`, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const settings = readSettings();
+  const settings = readSettings(process.env);
   await ensureFree("API and storefront", "API_PORT", settings.apiPort);
   if (!settings.real) await ensureFree("iamport sandbox", "SANDBOX_PORT", settings.sandboxPort);
   await ensureFree("DynamoDB Local", "DYNAMODB_PORT", settings.dynamoPort);
 
   let ddb: DynamoDbLocal | undefined;
-  let stack: Stack | undefined;
-  let scheduler: Scheduler | undefined;
+  let dev: DevStack | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      scheduler?.stop();
-      await stack?.close();
+      await dev?.close();
+      // Also on Ctrl-C in a terminal Java gets SIGINT itself; stop() copes with a child already gone.
       await ddb?.stop();
     })();
     return stopping;
@@ -179,12 +151,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     console.log("\nstopping the local stack…");
-    const limit = setTimeout(() => {
+    setTimeout(() => {
       console.error(`could not stop cleanly within ${STOP_LIMIT_MS / 1000} s; exiting`);
       process.exit(1);
-    }, STOP_LIMIT_MS);
-    limit.unref();
-    void stop().then(
+    }, STOP_LIMIT_MS).unref();
+    stop().then(
       () => process.exit(0),
       (error: unknown) => {
         console.error("error while stopping:", error);
@@ -197,25 +168,21 @@ async function main(): Promise<void> {
 
   try {
     ddb = await startDynamoDbLocal({ port: settings.dynamoPort });
-    const shop = (): ShopConfig => ({
-      apiKey: LOCAL_API_KEY,
-      iamport: stack?.sandbox ? "sandbox" : "iamport",
-      sdkUrl: stack?.sandbox ? `${stack.sandbox.url}/v1/iamport.js` : "https://cdn.iamport.kr/v1/iamport.js",
-      merchantCode: settings.real?.merchantCode ?? SANDBOX_MERCHANT_CODE,
-      sandboxUrl: stack?.sandbox?.url ?? null,
-    });
-    stack = await startStack(stackOptions(settings, ddb.endpoint, shop, () => scheduler));
-    scheduler = startScheduler(stack.functions, {
-      onRun: (job, record) =>
-        console.log(
-          `[schedule] ${job.functionName} (${record.trigger}) ${record.ok ? "ok" : `FAILED: ${record.error}`} in ${record.ms} ms`,
-        ),
-    });
+    dev = await start(settings, ddb.endpoint);
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
-  printTable(stack, settings, ddb, scheduler, Date.now() - started);
+  const openApi = await servesOpenApi(dev.stack.apiUrl);
+  console.log(
+    formatBanner({
+      dev,
+      dynamoEndpoint: ddb.endpoint,
+      realIamportUrl: settings.real?.apiUrl ?? null,
+      startedInMs: Date.now() - started,
+      openApi,
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -38,8 +38,11 @@ describe.skipIf(!hasChromium)(
       const shop = await startCheckout(e2e, { method: "vbank", mode: "pc" });
       await paymentWindow(shop).getByRole("button", { name: "Issue virtual account" }).click();
       const merchantUid = await waitForOrderStatus(shop, "awaiting_deposit");
+      await panel.bringToFront();
       await panel.getByRole("button", { name: "Refresh", exact: true }).click();
       await panel.getByRole("button", { name: `Simulate deposit for ${merchantUid}` }).click();
+      // Two tabs: the one a person looks at is in front (Chromium throttles background tabs).
+      await shop.bringToFront();
       await shop.reload();
       await shop.locator("#order-view[data-status='paid']").waitFor();
       await e2e.stack.sandbox?.control.flushWebhooks();
@@ -58,6 +61,7 @@ describe.skipIf(!hasChromium)(
       expect(
         order.history.map((event: { to: string; source: string }) => `${event.to}:${event.source}`),
       ).toEqual(["pending:api", "awaiting_deposit:callback", "paid:webhook"]);
+      await panel.bringToFront();
       await panel.getByRole("button", { name: "Refresh", exact: true }).click();
       await panel.locator("#webhooks-table").getByText(merchantUid).first().waitFor();
       await e2e.screenshot(panel, "webhook-faults-panel");

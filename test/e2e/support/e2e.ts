@@ -8,11 +8,11 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, inject } from "vitest";
-import { type Scheduler, schedulerFallback, startScheduler } from "../../../local/scheduler.js";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
+import { type DevStack, startDevStack } from "../../../local/dev-stack.js";
+import type { Scheduler } from "../../../local/scheduler.js";
 import { readServerlessFunctions, repoRoot } from "../../../local/serverless-routes.js";
-import { type Stack, startStack } from "../../../local/stack.js";
-import { chainFallbacks, staticFallback } from "../../../local/static.js";
+import type { Stack } from "../../../local/stack.js";
 import type { PaymentView } from "../../../sandbox/index.js";
 
 /** CI installs Debian's Chromium here (`apt-get install chromium`); CHROMIUM_PATH overrides. */
@@ -20,7 +20,6 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(chromiumPath);
 export const noChromiumReason = `skipped: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 
-const MERCHANT_CODE = "imp00000000";
 const artifacts = resolve(repoRoot, "test-artifacts", "e2e");
 
 /** Whether serverless.yml routes `method path` yet (a route another change is adding). */
@@ -47,29 +46,18 @@ export interface E2e {
 /** One stack and one browser for the test file (handlers read config once per process). */
 export function useE2e(): () => E2e {
   let current: E2e | undefined;
+  let devStack: DevStack | undefined;
   let profile: string | undefined;
+  /** Uncaught errors in any page: a storefront that throws fails the test that saw it. */
+  const pageErrors: string[] = [];
   beforeAll(async () => {
-    let scheduler: Scheduler | undefined;
-    let sandboxUrl = "";
-    const stack = await startStack({
+    const dev = await startDevStack({
       dynamoEndpoint: inject("dynamoEndpoint"),
-      sandbox: { merchantCode: MERCHANT_CODE },
       env: { IAMPORT_TIMEOUT_MS: "2000" },
-      fallback: chainFallbacks(
-        staticFallback({
-          config: () => ({
-            apiKey: stack.apiKey,
-            iamport: "sandbox",
-            sdkUrl: `${sandboxUrl}/v1/iamport.js`,
-            merchantCode: MERCHANT_CODE,
-            sandboxUrl,
-          }),
-        }),
-        schedulerFallback(() => scheduler),
-      ),
+      timers: false,
     });
-    sandboxUrl = stack.sandbox?.url ?? "";
-    scheduler = startScheduler(stack.functions, { timers: false });
+    devStack = dev;
+    const { stack, scheduler } = dev;
     profile = await mkdtemp(join(tmpdir(), "e2e-chromium-"));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath,
@@ -95,7 +83,11 @@ export function useE2e(): () => E2e {
       scheduler,
       base: stack.apiUrl,
       context,
-      page: () => context.newPage(),
+      async page() {
+        const page = await context.newPage();
+        page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+        return page;
+      },
       async order(merchantUid) {
         const res = await fetch(`${stack.apiUrl}/orders/${encodeURIComponent(merchantUid)}`, {
           headers: { "x-api-key": stack.apiKey },
@@ -109,10 +101,13 @@ export function useE2e(): () => E2e {
       },
     };
   });
+  afterEach(() => {
+    const errors = pageErrors.splice(0);
+    if (errors.length) throw new Error(`the pages threw:\n${errors.join("\n")}`);
+  });
   afterAll(async () => {
-    current?.scheduler.stop();
     await current?.context.close();
-    await current?.stack.close();
+    await devStack?.close();
     if (profile) await rm(profile, { recursive: true, force: true });
   });
   return () => {

@@ -1,0 +1,55 @@
+/** The table `npm start` prints: what runs where, what to open, the routes and schedules. */
+import type { DevStack } from "./dev-stack.js";
+
+export interface BannerInput {
+  dev: DevStack;
+  dynamoEndpoint: string;
+  /** Real iamport's API URL when the stack talks to it instead of the sandbox. */
+  realIamportUrl: string | null;
+  startedInMs: number;
+  /** Whether the stack serves /openapi.json. */
+  openApi: boolean;
+}
+
+export function formatBanner(input: BannerInput): string {
+  const { stack, scheduler } = input.dev;
+  const api = stack.apiUrl;
+  const rows: Array<[string, string]> = [
+    ["Storefront", `${api}/shop/`],
+    ["Sandbox panel", stack.sandbox ? `${api}/shop/sandbox.html` : "(off: real iamport)"],
+    ["Merchant API", `${api}  (header x-api-key: ${stack.apiKey})`],
+  ];
+  if (input.openApi) rows.push(["OpenAPI", `${api}/openapi.json`]);
+  rows.push(
+    [
+      "iamport",
+      stack.sandbox
+        ? `${stack.sandbox.url}  (sandbox, in memory)`
+        : `${input.realIamportUrl}  (REAL iamport, test credentials)`,
+    ],
+    ["DynamoDB Local", `${input.dynamoEndpoint}  (in memory, table ${stack.tableName})`],
+  );
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const lines = [
+    "",
+    `  kicc-iamport local stack ready in ${(input.startedInMs / 1000).toFixed(1)} s`,
+    "",
+    ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
+    "",
+    "  Routes (from serverless.yml):",
+    ...stack.functions.flatMap((fn) =>
+      fn.routes.map((route) => `    ${route.method.padEnd(5)} ${route.path.padEnd(34)} ${fn.name}`),
+    ),
+    "",
+    "  Scheduled functions (on their timers, or run now):",
+  ];
+  const jobs = scheduler.jobs();
+  if (jobs.length === 0) lines.push("    (none in serverless.yml yet)");
+  for (const job of jobs) {
+    lines.push(
+      `    ${job.functionName.padEnd(20)} ${job.rates.join(", ").padEnd(18)} curl -XPOST -H 'content-type: application/json' ${api}/__local/run/${job.functionName}`,
+    );
+  }
+  lines.push("", "  Open the storefront and pay. Ctrl-C stops everything.", "");
+  return lines.join("\n");
+}
