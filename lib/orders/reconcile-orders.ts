@@ -8,7 +8,7 @@
  */
 import type { Logger } from "../observability/logger.js";
 import { decideReconcile } from "./decide-reconcile.js";
-import type { Order, OrderEvent } from "./order.js";
+import type { Order, OrderEvent, OrderStatus } from "./order.js";
 import { type VerifyPaymentDeps, verifyPayment } from "./verify-payment.js";
 
 export interface ReconcileOrdersDeps extends VerifyPaymentDeps {
@@ -35,6 +35,8 @@ export interface ReconcileSummary {
 const CONCURRENCY = 4;
 
 type Outcome = "changed" | "expired" | "unchanged";
+
+const OPEN_CHECKOUT: ReadonlySet<OrderStatus> = new Set(["pending", "failed"]);
 
 export interface ReconcileOrdersInput {
   /** Milliseconds the invocation has left (Lambda's `getRemainingTimeInMillis`); no new page starts below a margin. */
@@ -97,9 +99,12 @@ export async function reconcileOrders(
 }
 
 async function reconcileOne(deps: ReconcileOrdersDeps, listed: Order, log: Logger): Promise<Outcome> {
+  // An open checkout may have a newer attempt than the imp_uid we saw (a decline, then a paid retry):
+  // look those up by merchant_uid. Settled orders are about their own payment.
+  const byImpUid = listed.impUid && !OPEN_CHECKOUT.has(listed.status);
   const verified = await verifyPayment(deps, {
     merchantUid: listed.merchantUid,
-    ...(listed.impUid ? { impUid: listed.impUid } : {}),
+    ...(byImpUid ? { impUid: listed.impUid } : {}),
     source: "reconciler",
   });
   const order = verified.order;

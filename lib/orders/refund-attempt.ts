@@ -167,6 +167,10 @@ async function outcomeUnknown(
   const payment = await deps.iamport.getPayment(plan.impUid).catch(() => null);
   const entry = payment ? findOurCancellation(payment, plan) : undefined;
   if (payment && entry) return complete(deps, record, payment, entry, log);
+  // If the merchant never retries, the reconciler still re-reads the payment and applies any cancel.
+  const order = await deps.orders.get(record.merchantUid);
+  if (order)
+    await flagForReconciliation(deps, order, "refund outcome unknown; to be read again from iamport");
   throw new RetryLaterError("the refund's outcome is not known yet; retry with the same Idempotency-Key", {
     cause: error,
   });

@@ -57,6 +57,28 @@ describe("checkouts left pending", () => {
     expect((await order(t, untouched.body.merchant_uid)).history).toHaveLength(2);
   });
 
+  test("a declined attempt, then a paid retry whose notices were lost: the reconciler finds the retry by merchant_uid", async () => {
+    const t = ctx();
+    const created = await t.createOrder();
+    const merchantUid = created.body.merchant_uid as string;
+    const declined = control(t).pay({
+      ...created.body.request_pay,
+      outcome: { decline: "insufficient_balance" },
+    });
+    await t.api("/payments/complete", {
+      body: { imp_uid: declined.imp_uid, merchant_uid: merchantUid },
+      key: null,
+    });
+    expect((await order(t, merchantUid)).status).toBe("failed");
+    control(t).setWebhookFault({ kind: "drop", times: 1 });
+    const retry = control(t).pay({ ...created.body.request_pay, outcome: "approve" });
+    await control(t).flushWebhooks();
+
+    await reconcileAt(t, PAST_PENDING_DEADLINE);
+
+    expect(await order(t, merchantUid)).toMatchObject({ status: "paid", imp_uid: retry.imp_uid });
+  });
+
   test("a payment that arrives after expiry still pays the order (the buyer's money is never ignored)", async () => {
     const t = ctx();
     const created = await t.createOrder();

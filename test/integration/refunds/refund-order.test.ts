@@ -146,6 +146,34 @@ describe("iamport's answer is lost: look up before answering, never cancel blind
     expect((await order(t, merchantUid)).refunded_amount).toBe(2_000);
   });
 
+  test("not known and never retried: the order is flagged and the reconciler applies the cancel; a late retry finds it, no second cancel", async () => {
+    const t = ctx();
+    const { merchantUid, impUid } = await paidOrder(t);
+    control(t).addFault({ method: "POST", path: "/payments/cancel", kind: "lost-response", times: 1 });
+    control(t).addFault({ method: "GET", path: "/payments/:imp_uid", kind: "status", status: 503, times: 3 });
+
+    const first = await refund(t, merchantUid, { amount: 1_500, reason: "gave up" }, "refund-gave-up");
+    expect(first.status).toBe(503);
+    expect((await order(t, merchantUid)).history.at(-1)).toMatchObject({
+      from: "paid",
+      to: "paid",
+      source: "api",
+    });
+
+    await runReconcileHandler(t);
+
+    expect(await order(t, merchantUid)).toMatchObject({
+      status: "partially_refunded",
+      refunded_amount: 1_500,
+    });
+    const late = await refund(t, merchantUid, { amount: 1_500, reason: "gave up" }, "refund-gave-up");
+    expect(late.status).toBe(201);
+    expect(late.body.refund.cancellation_id).toBe(
+      iamportPayment(t, impUid).cancel_history[0]?.cancellation_id,
+    );
+    expect(iamportPayment(t, impUid).cancel_history).toHaveLength(1);
+  });
+
   test("iamport down before the cancel ran: 503, and the retry refunds once", async () => {
     const t = ctx();
     const { merchantUid, impUid } = await paidOrder(t);
