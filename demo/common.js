@@ -84,10 +84,18 @@ export function h(tag, attrs = {}, ...children) {
 
 export const badge = (status) => h("span", { class: `badge ${status}` }, status);
 
-/** Shows an API error: the status line and the JSON body as the API sent it. */
+/** Shows an API error: what was refused and why, field by field, then the JSON body as the API sent it. */
 export function showError(box, title, response) {
+  const issues = Array.isArray(response?.body?.issues) ? response.body.issues : [];
   box.replaceChildren(
     h("p", {}, h("strong", {}, title)),
+    issues.length
+      ? h(
+          "ul",
+          {},
+          issues.map((issue) => h("li", {}, h("code", {}, issue.field), `: ${issue.reason}`)),
+        )
+      : null,
     response
       ? h(
           "pre",
@@ -96,6 +104,7 @@ export function showError(box, title, response) {
         )
       : null,
   );
+  box.scrollIntoView({ block: "nearest" });
 }
 
 /** Loads a classic script (the IMP SDK) once. */

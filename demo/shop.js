@@ -94,6 +94,34 @@ function orderBody() {
   return body;
 }
 
+// Which control to point at when the API names a field.
+const FIELD_INPUTS = {
+  amount: "quantity",
+  name: "quantity",
+  buyer_tel: "buyer-tel",
+  buyer_name: "buyer-name",
+  buyer_email: "buyer-email",
+  "card.direct.code": "direct-code",
+  "card.direct.quota": "direct-quota",
+  "card.detail": "limit-cards",
+  card: "direct",
+  escrow: "escrow",
+  kiccProducts: "escrow",
+  vbank_due: "vbank-due",
+  digital: "digital",
+};
+
+/** Marks the fields the API refused and moves focus to the first one. */
+function markInvalid(issues) {
+  for (const input of form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
+  const inputs = (issues ?? [])
+    .map((issue) => $(FIELD_INPUTS[issue.field] ?? FIELD_INPUTS[String(issue.field).split(".")[0]] ?? ""))
+    .filter((input) => input && !input.closest("[hidden]"));
+  for (const input of inputs) input.setAttribute("aria-invalid", "true");
+  // The list of problems stays in view by the Pay button; keyboard focus goes to the first field.
+  inputs[0]?.focus({ preventScroll: true });
+}
+
 function resultUrl(merchantUid, orderStatus, message) {
   const url = new URL("/shop/result.html", window.location.href);
   url.searchParams.set("merchant_uid", merchantUid);
@@ -120,8 +148,10 @@ async function pay(config, event) {
   });
   if (!created.ok) {
     showError(errorBox, "The order was refused.", created);
+    markInvalid(created.body?.issues);
     return finish();
   }
+  markInvalid([]);
   const params = { ...created.body.request_pay };
   if ($("tamper").checked) params.amount = 100;
   window.IMP.init(config.merchantCode);

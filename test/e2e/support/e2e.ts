@@ -132,7 +132,7 @@ export async function startCheckout(e2e: E2e, options: Checkout = {}): Promise<P
   await page.goto(`${e2e.base}/shop/`);
   await page.locator("form[data-ready='true']").waitFor();
   if (options.quantity) await page.getByLabel("How many mugs").fill(String(options.quantity));
-  const method = { card: "Card", trans: "Account transfer", vbank: "Virtual account", phone: "Phone" };
+  const method = { card: "Card", trans: "Account transfer", vbank: "Virtual account", phone: "Phone bill" };
   await page.getByRole("radio", { name: method[options.method ?? "card"] }).check();
   await page.getByRole("radio", { name: options.mode === "mobile" ? /^Mobile/ : /^PC/ }).check();
   if (options.tamper) {
