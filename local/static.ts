@@ -63,9 +63,12 @@ export function staticFallback(options: StaticOptions): Fallback {
     const file = resolve(root, relative.endsWith("/") ? `${relative}index.html` : relative);
     // No `..` escapes: the resolved file must stay inside the demo folder.
     if (file !== root && !file.startsWith(root + sep)) return false;
-    const info = await stat(file).catch(() => null);
-    if (!info?.isFile()) return false;
-    send(req, res, 200, TYPES[extname(file)] ?? "application/octet-stream", await readFile(file));
+    // A file that vanishes or cannot be read between stat and read is a 404, never a crash.
+    const content = await stat(file)
+      .then((info) => (info.isFile() ? readFile(file) : null))
+      .catch(() => null);
+    if (!content) return false;
+    send(req, res, 200, TYPES[extname(file)] ?? "application/octet-stream", content);
     return true;
   };
 }
