@@ -20,7 +20,7 @@ afterEach(() => {
 describe("startScheduler", () => {
   test("runs a rate(...) function on its timer with an EventBridge scheduled event", async () => {
     vi.useFakeTimers();
-    const handler = vi.fn(async () => ({ checked: 0 }));
+    const handler = vi.fn(async (_event: unknown) => ({ checked: 0 }));
     const scheduler = startScheduler([fn("reconcile", ["rate(5 minutes)"], handler)]);
 
     await vi.advanceTimersByTimeAsync(5 * 60_000);
