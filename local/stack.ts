@@ -9,6 +9,7 @@ import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/inde
 import { type ApiServer, type Fallback, startApiServer } from "./api-gateway.js";
 import { createTable } from "./dynamodb/create-table.js";
 import { httpRoutes, type LoadedFunction, loadFunctions } from "./load-functions.js";
+import { buildOpenApi } from "./openapi.js";
 
 export interface StackOptions {
   dynamoEndpoint: string;
@@ -45,7 +46,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const api: ApiServer = await startApiServer({
     routes: httpRoutes(functions),
     ...(options.apiPort !== undefined ? { port: options.apiPort } : {}),
-    ...(options.fallback ? { fallback: options.fallback } : {}),
+    fallback: async (req, res, body) => {
+      // The API's own OpenAPI document, generated from the handlers' zod schemas.
+      if (req.method === "GET" && req.url === "/openapi.json") {
+        const host = `http://${req.headers.host ?? "127.0.0.1"}`;
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify(buildOpenApi(host), null, 2));
+        return true;
+      }
+      return options.fallback ? options.fallback(req, res, body) : false;
+    },
     ...(options.onError ? { onError: options.onError } : {}),
   });
   let sandbox: Sandbox | null = null;
