@@ -340,7 +340,11 @@ function render(config, order, reload) {
     forgerySection(order),
     refundForm(config, order, reload),
   ];
+  const retry = ["pending", "failed", "expired"].includes(order.status)
+    ? h("p", {}, h("a", { href: "/shop/" }, "Back to the shop to try again"))
+    : null;
   view.replaceChildren(
+    ...(retry ? [retry] : []),
     h("div", { class: "grid2" }, cards),
     ...[historySection(order), refundsSection(order)].filter(Boolean),
   );

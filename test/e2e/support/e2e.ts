@@ -21,6 +21,7 @@ export const hasChromium = existsSync(chromiumPath);
 export const noChromiumReason = `skipped: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 
 const artifacts = resolve(repoRoot, "test-artifacts", "e2e");
+if (!hasChromium) console.warn(`browser tests ${noChromiumReason}`);
 
 /** Whether serverless.yml routes `method path` yet (a route another change is adding). */
 export function hasRoute(method: string, path: string): boolean {
