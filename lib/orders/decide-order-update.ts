@@ -150,7 +150,7 @@ export function decideOrderUpdate(
             holder: payment.vbank_holder ?? "",
             dueAt,
           },
-          checkAfter: dueAt,
+          checkAfter: nextDepositCheck(dueAt, context.now),
         }),
       };
     }
@@ -183,6 +183,21 @@ export function decideOrderUpdate(
     };
   }
   return { kind: "none", reason: `order already ${order.status}` };
+}
+
+/**
+ * A deposit is usually announced only by a webhook; if that webhook is lost the
+ * buyer has paid but the order would wait until the deadline (days). The
+ * reconciler therefore looks at an open virtual account hourly, one iamport
+ * read per account per hour.
+ */
+export const DEPOSIT_POLL_MS = 60 * 60_000;
+
+/** The earlier of the deposit deadline and the next hourly look. */
+export function nextDepositCheck(dueAt: string, now: Date): string {
+  const due = Date.parse(dueAt);
+  const poll = now.getTime() + DEPOSIT_POLL_MS;
+  return new Date(Number.isNaN(due) ? poll : Math.min(due, poll)).toISOString();
 }
 
 /** `ready` means an issued virtual account only for vbank with its fields; an abandoned window is `ready` too. */

@@ -5,7 +5,7 @@
  * later. Pure: every rule is a unit test. iamport is always read first, so a
  * deposit whose webhook never came is paid, never expired.
  */
-import { isIssuedVirtualAccount } from "./decide-order-update.js";
+import { DEPOSIT_POLL_MS, isIssuedVirtualAccount } from "./decide-order-update.js";
 import type { Order } from "./order.js";
 import { type PaymentFacts, unixToIso } from "./payment-facts.js";
 
@@ -80,7 +80,12 @@ export function decideReconcile(
         Date.parse(order.vbank?.dueAt ?? order.checkAfter),
         Date.parse(unixToIso(payment.vbank_date) ?? "") || 0,
       );
-      if (dueMs > nowMs) return recheck("deposit deadline not reached at iamport", dueMs);
+      if (dueMs > nowMs) {
+        return recheck(
+          "no deposit yet; looking again within the hour",
+          Math.min(dueMs, nowMs + DEPOSIT_POLL_MS),
+        );
+      }
       return {
         kind: "expire",
         reason: `deposit deadline passed; iamport reports the virtual account ${payment.status}`,

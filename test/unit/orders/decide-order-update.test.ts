@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  DEPOSIT_POLL_MS,
   decideOrderUpdate,
   isIssuedVirtualAccount,
   refundsFrom,
@@ -107,7 +108,7 @@ describe("invariant 1: only iamport's matching record pays", () => {
         vbank_code: "004",
         vbank_num: "123-456",
         vbank_holder: "KICC",
-        vbank_date: 1_764_300_000,
+        vbank_date: now.getTime() / 1000 + 86_400,
       }),
       ctx,
     );
@@ -120,9 +121,23 @@ describe("invariant 1: only iamport's matching record pays", () => {
       bankCode: "004",
       number: "123-456",
       holder: "KICC",
-      dueAt: new Date(1_764_300_000_000).toISOString(),
+      dueAt: new Date(now.getTime() + 86_400_000).toISOString(),
     });
-    expect(decision.next.checkAfter).toBe(decision.next.vbank?.dueAt);
+    // The deadline is a day away: the reconciler looks within the hour in case the deposit webhook is lost.
+    expect(decision.next.checkAfter).toBe(new Date(now.getTime() + DEPOSIT_POLL_MS).toISOString());
+  });
+
+  test("a virtual account due sooner than the next hourly look is checked at its deadline", () => {
+    const due = Math.floor(now.getTime() / 1000) + 600;
+    const decision = decideOrderUpdate(
+      order({ payMethod: "vbank" }),
+      payment({ status: "ready", pay_method: "vbank", vbank_num: "1", vbank_date: due }),
+      ctx,
+    );
+
+    expect(decision.kind === "transition" && decision.next.checkAfter).toBe(
+      new Date(due * 1000).toISOString(),
+    );
   });
 
   test("failed → order failed with iamport's reason", () => {

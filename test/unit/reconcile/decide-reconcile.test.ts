@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { DEPOSIT_POLL_MS } from "../../../lib/orders/decide-order-update.js";
 import { decideReconcile } from "../../../lib/orders/decide-reconcile.js";
 import type { Order } from "../../../lib/orders/order.js";
 import type { PaymentFacts } from "../../../lib/orders/payment-facts.js";
@@ -149,7 +150,7 @@ describe("virtual accounts past their deadline", () => {
     expect(decision.kind).toBe("recheck");
   });
 
-  test("a deadline iamport extended is waited for", () => {
+  test("a deadline iamport extended is waited for, looking for a lost deposit webhook hourly", () => {
     const decision = decideReconcile(
       vbankOrder(),
       { payment: issued({ vbank_date: unix(future) }), rejected: false },
@@ -158,7 +159,18 @@ describe("virtual accounts past their deadline", () => {
 
     expect(decision.kind).toBe("recheck");
     if (decision.kind !== "recheck") return;
-    expect(decision.next.checkAfter).toBe(future);
+    expect(decision.next.checkAfter).toBe(new Date(now.getTime() + DEPOSIT_POLL_MS).toISOString());
+  });
+
+  test("a deadline within the hour is checked at the deadline", () => {
+    const soon = new Date(now.getTime() + 10 * 60_000).toISOString();
+    const decision = decideReconcile(
+      vbankOrder(),
+      { payment: issued({ vbank_date: unix(soon) }), rejected: false },
+      ctx,
+    );
+
+    expect(decision.kind === "recheck" && decision.next.checkAfter).toBe(soon);
   });
 
   test("iamport unable to find the account: not expired", () => {
