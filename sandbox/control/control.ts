@@ -97,6 +97,11 @@ export class SandboxControl {
     this.engine.webhooks.addFault(rule);
   }
 
+  /** Active webhook fault rules and how many uses each has left (`null` = unlimited). */
+  webhookFaults(): Array<WebhookFaultRule & { left: number | null }> {
+    return this.engine.webhooks.listFaults();
+  }
+
   clearWebhookFaults(): void {
     this.engine.webhooks.clearFaults();
   }

@@ -78,6 +78,7 @@ export function controlRouter(control: SandboxControl, engine: Engine): Router {
     control.clearDeclines();
     return json({ declines: [] });
   });
+  r.add("GET", `${p}/webhook-faults`, () => json(control.webhookFaults()));
   r.add("POST", `${p}/webhook-faults`, ({ body }) => {
     control.setWebhookFault(body as unknown as WebhookFaultRule);
     return json({ ok: true });

@@ -32,6 +32,13 @@ export class WebhookDispatcher {
     this.faults.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY });
   }
 
+  /** The active rules with the uses left (`null` = unlimited). */
+  listFaults(): Array<WebhookFaultRule & { left: number | null }> {
+    return this.faults
+      .filter((f) => f.left > 0)
+      .map((f) => ({ ...f, left: Number.isFinite(f.left) ? f.left : null }));
+  }
+
   clearFaults(): void {
     this.faults = [];
   }

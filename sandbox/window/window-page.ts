@@ -41,7 +41,7 @@ export function windowPage(session: WindowSession): string {
 <html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>iamport sandbox 결제창</title>
 <style>body{font-family:system-ui,sans-serif;margin:0;padding:20px;color:#222}h1{font-size:18px}
-dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px}dt{color:#666}button{display:block;width:100%;margin:8px 0;padding:12px;font-size:15px;border-radius:6px;border:1px solid #888;background:#fff;cursor:pointer}
+dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px}dt{color:#666;white-space:nowrap}dd{margin:0;overflow-wrap:anywhere}button{display:block;width:100%;margin:8px 0;padding:12px;font-size:15px;border-radius:6px;border:1px solid #888;background:#fff;cursor:pointer}
 button.primary{background:#1a56db;color:#fff;border-color:#1a56db}label{display:block;margin:10px 0 4px;color:#666}select{width:100%;padding:6px}
 .badge{display:inline-block;background:#fde68a;padding:2px 6px;border-radius:4px;font-size:12px}</style></head>
 <body><main>

@@ -91,7 +91,9 @@ describe("sandbox HTTP control API (/__sandbox)", () => {
 
     expect((await call("POST", "/webhook-faults", { kind: "duplicate", times: 1 })).status).toBe(200);
     expect((await call("POST", "/webhook-faults", { kind: "boom" })).status).toBe(400);
+    expect((await call("GET", "/webhook-faults")).body).toEqual([{ kind: "duplicate", times: 1, left: 1 }]);
     expect((await call("DELETE", "/webhook-faults")).status).toBe(200);
+    expect((await call("GET", "/webhook-faults")).body).toEqual([]);
   });
 
   it("reset empties the state", async () => {
