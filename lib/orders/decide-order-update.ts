@@ -14,7 +14,12 @@ export type Decision =
   /** The record must not touch this order at all; raise an alert. */
   | {
       kind: "reject";
-      reason: "merchant_uid_mismatch" | "not_kicc" | "test_channel_in_live_mode" | "second_payment";
+      reason:
+        | "merchant_uid_mismatch"
+        | "not_kicc"
+        | "unknown_mid"
+        | "test_channel_in_live_mode"
+        | "second_payment";
     }
   /** Move the order forward. */
   | { kind: "transition"; next: Order; reason: string }
@@ -40,10 +45,19 @@ const REFUNDABLE: ReadonlySet<OrderStatus> = new Set(["paid", "partially_refunde
 export function decideOrderUpdate(
   order: Order,
   payment: PaymentFacts,
-  context: { mode: Mode; now: Date; source: ChangeSource },
+  context: {
+    mode: Mode;
+    now: Date;
+    source: ChangeSource;
+    /** Our KICC MIDs; when given, a payment through any other MID is not ours. */
+    pgIds?: readonly string[];
+  },
 ): Decision {
   if (payment.merchant_uid !== order.merchantUid) return { kind: "reject", reason: "merchant_uid_mismatch" };
   if (payment.pg_provider !== "kicc") return { kind: "reject", reason: "not_kicc" };
+  if (context.pgIds?.length && !context.pgIds.includes(payment.pg_id ?? "")) {
+    return { kind: "reject", reason: "unknown_mid" };
+  }
   // A test-channel payment passes a naive amount + status check: in live mode it is never money.
   if (context.mode === "live" && payment.sandbox)
     return { kind: "reject", reason: "test_channel_in_live_mode" };

@@ -12,6 +12,8 @@ export interface PaymentFacts {
   status: string;
   sandbox: boolean;
   pg_provider?: string | null;
+  /** The PG merchant id (KICC MID) the payment went through. */
+  pg_id?: string | null;
   pay_method?: string | null;
   paid_at?: number | null;
   fail_reason?: string | null;

@@ -30,6 +30,8 @@ export interface VerifyPaymentDeps {
   orders: OrdersRepository;
   clock: () => Date;
   mode: Mode;
+  /** Our KICC MIDs (payment and billing); empty accepts any KICC MID. */
+  pgIds?: readonly string[];
   logger: Logger;
 }
 
@@ -99,6 +101,7 @@ export async function applyPaymentRecord(
       mode: deps.mode,
       now: deps.clock(),
       source: input.source,
+      ...(deps.pgIds ? { pgIds: deps.pgIds } : {}),
     });
     if (decision.kind === "none") {
       return { outcome: applied ? "applied" : "unchanged", order, payment, reason: decision.reason };

@@ -48,7 +48,8 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
   const orders = createOrdersRepository({ db, tableName: config.TABLE_NAME });
   const refunds = createRefundRequestsRepository({ db, tableName: config.TABLE_NAME });
   const api = config.PUBLIC_API_URL.replace(/\/$/, "");
-  const verifyDeps: VerifyPaymentDeps = { iamport, orders, clock, mode: config.IAMPORT_MODE, logger };
+  const pgIds = [config.KICC_MID, config.KICC_BILLING_MID].filter((mid): mid is string => Boolean(mid));
+  const verifyDeps: VerifyPaymentDeps = { iamport, orders, clock, mode: config.IAMPORT_MODE, logger, pgIds };
   return {
     config,
     logger,

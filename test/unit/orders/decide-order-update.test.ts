@@ -76,6 +76,17 @@ describe("invariant 1: only iamport's matching record pays", () => {
     expect(decideOrderUpdate(order(), payment(patch), ctx)).toEqual({ kind: "reject", reason });
   });
 
+  test("with our MIDs configured, a payment through another KICC MID is not ours", () => {
+    const ours = { ...ctx, pgIds: ["T5102001", "B5102002"] };
+
+    expect(decideOrderUpdate(order(), payment({ pg_id: "X999" }), ours)).toEqual({
+      kind: "reject",
+      reason: "unknown_mid",
+    });
+    expect(decideOrderUpdate(order(), payment({ pg_id: null }), ours).kind).toBe("reject");
+    expect(decideOrderUpdate(order(), payment({ pg_id: "T5102001" }), ours).kind).toBe("transition");
+  });
+
   test("a test-channel payment is accepted in test mode", () => {
     const decision = decideOrderUpdate(order(), payment({ sandbox: true }), { ...ctx, mode: "test" });
 
