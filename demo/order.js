@@ -36,7 +36,7 @@ function describe(order) {
     case "awaiting_deposit":
       return [
         "warn",
-        `Virtual account issued: deposit ${formatWon(order.amount)} to ${v?.bankName ?? ""} ${v?.number ?? ""} by ${formatTime(v?.dueAt)}.`,
+        `Virtual account issued: deposit ${formatWon(order.amount)} to ${v?.bank_name ?? ""} ${v?.number ?? ""} by ${formatTime(v?.due_at)}.`,
       ];
     case "pending":
       return windowMessage
@@ -92,10 +92,10 @@ function vbankSection(config, order, reload) {
     h(
       "dl",
       { class: "facts" },
-      fact("Bank", v.bankName),
+      fact("Bank", v.bank_name),
       fact("Account number", h("code", { id: "vbank-number" }, v.number)),
       fact("Holder", v.holder),
-      fact("Deposit by", formatTime(v.dueAt)),
+      fact("Deposit by", formatTime(v.due_at)),
     ),
   );
   if (order.status === "awaiting_deposit" && config.sandboxUrl && order.imp_uid) {
@@ -136,9 +136,9 @@ function forgerySection(order) {
     h(
       "dl",
       { class: "facts" },
-      fact("Expected", formatWon(f.expectedAmount)),
-      fact("Paid", formatWon(f.paidAmount)),
-      fact("Refund", `${f.refund} (${formatWon(f.refundedAmount)})`),
+      fact("Expected", formatWon(f.expected_amount)),
+      fact("Paid", formatWon(f.paid_amount)),
+      fact("Refund", `${f.refund} (${formatWon(f.refunded_amount)})`),
     ),
   );
 }
@@ -192,10 +192,10 @@ function refundsSection(order) {
     h(
       "tr",
       {},
-      h("td", {}, formatTime(refund.cancelledAt)),
+      h("td", {}, formatTime(refund.cancelled_at)),
       h("td", {}, formatWon(refund.amount)),
       h("td", {}, refund.reason),
-      h("td", {}, h("code", {}, refund.cancellationId)),
+      h("td", {}, h("code", {}, refund.cancellation_id)),
     ),
   );
   return h(

@@ -20,14 +20,35 @@ export function merchantOrderView(order: Order, history: OrderEvent[]) {
     imp_uid: order.impUid ?? null,
     paid_at: order.paidAt ?? null,
     fail_reason: order.failReason ?? null,
-    vbank: order.vbank ?? null,
+    vbank: order.vbank
+      ? {
+          bank_name: order.vbank.bankName,
+          bank_code: order.vbank.bankCode ?? null,
+          number: order.vbank.number,
+          holder: order.vbank.holder,
+          due_at: order.vbank.dueAt,
+        }
+      : null,
     refunded_amount: order.refundedAmount,
     refundable_amount:
       order.status === "paid" || order.status === "partially_refunded"
         ? order.amount - order.refundedAmount
         : 0,
-    refunds: order.refunds,
-    forgery: order.forgery ?? null,
+    refunds: order.refunds.map((refund) => ({
+      cancellation_id: refund.cancellationId,
+      amount: refund.amount,
+      reason: refund.reason,
+      cancelled_at: refund.cancelledAt,
+    })),
+    forgery: order.forgery
+      ? {
+          imp_uid: order.forgery.impUid,
+          paid_amount: order.forgery.paidAmount,
+          expected_amount: order.forgery.expectedAmount,
+          refund: order.forgery.refund,
+          refunded_amount: order.forgery.refundedAmount,
+        }
+      : null,
     request_pay: order.requestPay,
     created_at: order.createdAt,
     updated_at: order.updatedAt,

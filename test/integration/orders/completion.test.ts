@@ -178,10 +178,10 @@ describe("forged amount (invariant 2)", () => {
     const { order, transitions } = await history(t, created.body.merchant_uid);
     expect(transitions).toEqual(["pending", "forged", "forged"]);
     expect(order.forgery).toMatchObject({
-      paidAmount: 100,
-      expectedAmount: 50_000,
+      paid_amount: 100,
+      expected_amount: 50_000,
       refund: "done",
-      refundedAmount: 100,
+      refunded_amount: 100,
     });
     control.clearWebhookFaults();
   });

@@ -107,7 +107,7 @@ describe("forged orders", () => {
     expect(iamportPayment(t, impUid).cancel_amount).toBe(100);
     expect(await order(t, merchantUid)).toMatchObject({
       status: "forged",
-      forgery: { refund: "done", refundedAmount: 100 },
+      forgery: { refund: "done", refunded_amount: 100 },
     });
   });
 });

@@ -30,7 +30,7 @@ describe("refunds", () => {
     const atIamport = iamportPayment(t, impUid);
     expect(atIamport.cancel_amount).toBe(12_000);
     const view = await order(t, merchantUid);
-    const ids = view.refunds.map((r: { cancellationId: string }) => r.cancellationId);
+    const ids = view.refunds.map((r: { cancellation_id: string }) => r.cancellation_id);
     expect(ids).toEqual(atIamport.cancel_history.map((entry) => entry.cancellation_id));
     expect(ids).toEqual([partial.body.refund.cancellation_id, rest.body.refund.cancellation_id]);
     expect(view.history.map((e: { to: string; source: string }) => `${e.to}/${e.source}`)).toEqual([
@@ -259,7 +259,7 @@ describe("console cancels", () => {
     expect(afterPartial).toMatchObject({
       status: "partially_refunded",
       refunded_amount: 3_000,
-      refunds: [{ cancellationId: partial.cancel_history[0]?.cancellation_id, amount: 3_000 }],
+      refunds: [{ cancellation_id: partial.cancel_history[0]?.cancellation_id, amount: 3_000 }],
     });
     expect(afterFull).toMatchObject({ status: "refunded", refunded_amount: 12_000 });
     expect(afterFull.refunds).toHaveLength(2);

@@ -31,11 +31,11 @@ describe("issue → deposit → paid", () => {
       status: "awaiting_deposit",
       imp_uid: impUid,
       vbank: {
-        bankName: atIamport.vbank_name,
-        bankCode: atIamport.vbank_code,
+        bank_name: atIamport.vbank_name,
+        bank_code: atIamport.vbank_code,
         number: atIamport.vbank_num,
         holder: atIamport.vbank_holder,
-        dueAt: new Date(atIamport.vbank_date * 1000).toISOString(),
+        due_at: new Date(atIamport.vbank_date * 1000).toISOString(),
       },
       refundable_amount: 0,
     });
@@ -76,7 +76,7 @@ describe("issue → deposit → paid", () => {
 
     const { merchantUid } = await checkout(t, { pay_method: "vbank", vbank_due: vbankDue });
 
-    expect((await order(t, merchantUid)).vbank.dueAt).toBe(parseVbankDue(vbankDue)?.toISOString());
+    expect((await order(t, merchantUid)).vbank.due_at).toBe(parseVbankDue(vbankDue)?.toISOString());
   });
 
   test("a duplicate deposit webhook changes nothing", async () => {
