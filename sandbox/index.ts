@@ -3,6 +3,7 @@ import { SandboxControl } from "./control/control.js";
 import { controlRouter } from "./control/http-control.js";
 import { Engine } from "./core/engine.js";
 import type { SandboxOptions } from "./core/options.js";
+import { startScheduleTimer } from "./core/schedule-run.js";
 import { TokenIssuer } from "./core/tokens.js";
 import { FaultBook } from "./http/faults.js";
 import { createSandboxServer } from "./http/server.js";
@@ -13,6 +14,7 @@ import { registerWindow } from "./window/routes.js";
 export { SandboxControl } from "./control/control.js";
 export type { SandboxOptions } from "./core/options.js";
 export type { PayInput, PayOutcome, PayResult } from "./core/pay-input.js";
+export type { ScheduleStatus, ScheduleView } from "./core/schedule-types.js";
 export type {
   BillingKeyView,
   CancelHistoryEntry,
@@ -77,12 +79,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   engine.baseUrl = url;
+  const stopSchedules = startScheduleTimer(engine, engine.options.scheduleIntervalMs);
   let closed: Promise<void> | undefined;
   return {
     url,
     control,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
+        stopSchedules();
         engine.webhooks.close();
         clearTimers();
         server.close(() => resolve());

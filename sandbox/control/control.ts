@@ -4,6 +4,9 @@ import type { Engine } from "../core/engine.js";
 import { ControlError } from "../core/errors.js";
 import type { PayInput, PayResult } from "../core/pay-input.js";
 import { snapshot } from "../core/payment.js";
+import { runDueSchedules } from "../core/schedule-run.js";
+import type { ScheduleView } from "../core/schedule-types.js";
+import { byScheduleAt, scheduleView } from "../core/schedules.js";
 import type { BillingKeyView, DeclineRule, PaymentView, PreparedView } from "../core/types.js";
 import { depositVbank } from "../core/vbank.js";
 import type { FaultBook, FaultRule } from "../http/faults.js";
@@ -24,12 +27,29 @@ export class SandboxControl {
     return this.engine.clock.now();
   }
 
+  /** Moving the clock executes the schedules it reaches (webhooks follow; see flushWebhooks). */
   setClock(unix: number): number {
-    return this.engine.clock.set(unix);
+    this.engine.clock.set(unix);
+    this.runDueSchedules();
+    return this.engine.clock.now();
   }
 
   advanceClock(seconds: number): number {
-    return this.engine.clock.advance(seconds);
+    this.engine.clock.advance(seconds);
+    this.runDueSchedules();
+    return this.engine.clock.now();
+  }
+
+  /** Executes every pending schedule whose schedule_at the clock has reached; returns them. */
+  runDueSchedules(): ScheduleView[] {
+    return runDueSchedules(this.engine).map((s) => scheduleView(this.engine, s));
+  }
+
+  /** Every schedule (scheduled, executed, revoked), by schedule_at. */
+  schedules(): ScheduleView[] {
+    return [...this.engine.store.schedules.values()]
+      .sort(byScheduleAt)
+      .map((s) => scheduleView(this.engine, s));
   }
 
   /** Finishes a payment window without a browser: same checks and effects as the window. */
@@ -132,7 +152,7 @@ export class SandboxControl {
     return this.engine.webhooks.flush();
   }
 
-  /** Empties payments, prepares, billing keys, declines, faults and webhook records. */
+  /** Empties payments, prepares, billing keys, schedules, declines, faults and webhook records. */
   reset(): void {
     this.engine.reset();
     this.faultBook.clear();

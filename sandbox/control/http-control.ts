@@ -94,6 +94,8 @@ export function controlRouter(control: SandboxControl, engine: Engine): Router {
     return payment ? json(payment) : json({ error: `no payment ${params.imp_uid}` }, 404);
   });
   r.add("GET", `${p}/billing-keys`, () => json(control.billingKeys()));
+  r.add("GET", `${p}/schedules`, () => json(control.schedules()));
+  r.add("POST", `${p}/schedules/run`, () => json({ executed: control.runDueSchedules() }));
   r.add("GET", `${p}/prepared`, () => json(control.prepared()));
   r.add("GET", `${p}/webhooks`, () => json(control.webhooks()));
   r.add("POST", `${p}/webhooks/flush`, async () => {

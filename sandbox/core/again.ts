@@ -9,7 +9,7 @@ export interface AgainRequest {
   customer_uid: string;
   merchant_uid: string;
   amount: number;
-  name: string;
+  name: string | null;
   tax_free?: number;
   card_quota?: number;
   custom_data?: string;
@@ -21,11 +21,19 @@ export interface AgainRequest {
   buyer_postcode?: string;
 }
 
+export interface ChargeOptions {
+  /** "payment" for `again`, "payment.scheduled" when PortOne's scheduler charges. */
+  usage?: "payment" | "payment.scheduled";
+  /** Scheduled charges are the one case where iamport webhooks a failure (fact sheet §7). */
+  notifyFailure?: boolean;
+}
+
 /**
- * Charges a billing key. A decline is code 0 with status failed (no webhook); an unknown
- * customer_uid or an already paid merchant_uid is a non-zero code with no payment.
+ * Charges a billing key. A decline is code 0 with status failed (no webhook unless
+ * `notifyFailure`); an unknown customer_uid or an already paid merchant_uid is a non-zero
+ * code with no payment.
  */
-export function chargeAgain(engine: Engine, req: AgainRequest): StoredPayment {
+export function chargeAgain(engine: Engine, req: AgainRequest, options: ChargeOptions = {}): StoredPayment {
   const key = engine.store.billingKeys.get(req.customer_uid);
   if (!key) throw new IamportApiError(200, 1, "등록되지 않은 구매자입니다.");
   if (engine.store.isPaid(req.merchant_uid))
@@ -51,7 +59,7 @@ export function chargeAgain(engine: Engine, req: AgainRequest): StoredPayment {
     },
     customData: req.custom_data,
     customerUid: req.customer_uid,
-    customerUidUsage: "payment",
+    customerUidUsage: options.usage ?? "payment",
     noticeUrls: noticeUrls(req.notice_url),
     taxFree: req.tax_free ?? 0,
   });
@@ -73,6 +81,7 @@ export function chargeAgain(engine: Engine, req: AgainRequest): StoredPayment {
     v.status = "failed";
     v.failed_at = now;
     v.fail_reason = decline.message;
+    if (options.notifyFailure) engine.notify(payment, "failed");
     return payment;
   }
   v.status = "paid";

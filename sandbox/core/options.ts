@@ -26,6 +26,11 @@ export interface SandboxOptions {
   webhookRetryIntervalMs?: number;
   /** Per-delivery webhook timeout in ms; default 10000 as iamport's connect timeout. */
   webhookTimeoutMs?: number;
+  /**
+   * How often (real-time ms) to execute schedules whose schedule_at the clock has reached;
+   * default 1000, 0 turns it off (then only clock moves and `runDueSchedules()` execute them).
+   */
+  scheduleIntervalMs?: number;
 }
 
 export type ResolvedOptions = Required<Omit<SandboxOptions, "webhookUrl" | "now">> & {
@@ -48,5 +53,6 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     webhookRetries: Math.min(Math.max(options.webhookRetries ?? 0, 0), 5),
     webhookRetryIntervalMs: options.webhookRetryIntervalMs ?? 1000,
     webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+    scheduleIntervalMs: Math.max(options.scheduleIntervalMs ?? 1000, 0),
   };
 }

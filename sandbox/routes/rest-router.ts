@@ -5,6 +5,7 @@ import { registerAuth } from "./auth.js";
 import { registerCancel } from "./cancel.js";
 import { registerPayments } from "./payments.js";
 import { registerPrepare } from "./prepare.js";
+import { registerSchedules } from "./schedules.js";
 import { registerSubscribe } from "./subscribe.js";
 
 /** Every iamport V1 route the sandbox serves. Order matters: specific before parametrised. */
@@ -15,5 +16,6 @@ export function restRouter(engine: Engine, tokens: TokenIssuer): Router {
   registerCancel(router, engine);
   registerPayments(router, engine);
   registerSubscribe(router, engine);
+  registerSchedules(router, engine);
   return router;
 }
