@@ -60,7 +60,11 @@ export async function cancelAtIamport(
     return outcomeUnknown(deps, record, plan, error, log);
   }
   const entry = findOurCancellation(payment, plan);
-  if (!entry) log.error("ALERT iamport confirmed the cancel but its history has no matching entry");
+  if (!entry) {
+    log.error("ALERT iamport confirmed the cancel but its history has no matching entry", {
+      alert: "cancel_history_mismatch",
+    });
+  }
   return complete(deps, record, payment, entry, log);
 }
 
@@ -135,6 +139,7 @@ async function refused(
     log.error(
       "ALERT refund refused and iamport's balance differs from the order's; flagged for reconciliation",
       {
+        alert: "balance_mismatch",
         refundable_at_iamport: atIamport,
         refundable_in_order: orderRefundable(order),
         iamport_message: error.message,

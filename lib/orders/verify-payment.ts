@@ -74,7 +74,10 @@ export async function verifyPayment(
   const payment = await readPayment(deps, input);
   if (!payment) return { outcome: "no_payment", order, reason: "iamport has no payment for this order" };
   if (payment.merchant_uid !== input.merchantUid) {
-    log.error("ALERT payment belongs to another order", { payment_merchant_uid: payment.merchant_uid });
+    log.error("ALERT payment belongs to another order", {
+      alert: "merchant_uid_mismatch",
+      payment_merchant_uid: payment.merchant_uid,
+    });
     return { outcome: "rejected", order, payment, reason: "imp_uid does not belong to this merchant_uid" };
   }
 
@@ -108,6 +111,7 @@ export async function applyPaymentRecord(
     }
     if (decision.kind === "reject") {
       log.error(`ALERT payment refused: ${decision.reason}`, {
+        alert: decision.reason,
         amount: payment.amount,
         sandbox: payment.sandbox,
       });
@@ -141,6 +145,7 @@ export async function applyPaymentRecord(
     }
     refundTried = true;
     log.error("ALERT amount mismatch: refunding the full amount paid", {
+      alert: "amount_mismatch",
       paid: payment.amount,
       expected: order.amount,
       refundable: decision.refundable,

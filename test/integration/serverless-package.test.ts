@@ -93,4 +93,24 @@ describe("serverless.yml packaged offline", () => {
       expect(env).not.toHaveProperty("MERCHANT_API_KEYS");
     }
   });
+
+  test("ALERT log lines and iamport outages reach an alarm on an SNS topic", () => {
+    const filters = ofType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    const alertFilters = filters.filter((f) => f.FilterPattern === "{ $.alert = * }");
+
+    for (const fn of [
+      "IamportWebhook",
+      "CompletePayment",
+      "CompletePaymentMobile",
+      "RefundOrder",
+      "Reconcile",
+    ]) {
+      expect(alertFilters.map((f) => f.LogGroupName.Ref)).toContain(`${fn}LogGroup`);
+      expect(resources).toHaveProperty(`${fn}LogGroup`);
+    }
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(["Errors", "IamportUnavailable", "PaymentAlerts"]);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
+    expect(resources.AlarmTopic?.Type).toBe("AWS::SNS::Topic");
+  });
 });

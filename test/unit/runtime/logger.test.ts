@@ -53,3 +53,12 @@ describe("personal data never reaches the logs in clear (invariant 7)", () => {
     });
   });
 });
+
+test("an alert is a top-level `alert` field, which the CloudWatch metric filter `{ $.alert = * }` counts", () => {
+  const lines: string[] = [];
+  const log = createLogger({ write: (line) => lines.push(line) });
+
+  log.error("ALERT amount mismatch", { alert: "amount_mismatch", paid: 100 });
+
+  expect(JSON.parse(lines[0] ?? "")).toMatchObject({ level: "error", alert: "amount_mismatch", paid: 100 });
+});
