@@ -23,6 +23,39 @@ export const KNOWN_SPEC_DEFECTS: Record<string, string[]> = {
   PaymentPrepareAnnotation: ["total", "previous", "next"],
 };
 
+/**
+ * Routes the document declares as a bare array (ScheduleResponse) although iamport answers
+ * `{total, previous, next, list}` there, as the document's own description ("페이징된 목록")
+ * and iamport's clients (`response.list`) show; value: the definition of the list items.
+ */
+export const PAGED_DESPITE_DOCUMENT: Record<string, string> = {
+  "/subscribe/payments/schedule/customers/{customer_uid}": "ScheduleResultAnnotation",
+};
+
+/** The envelope with a `{total, previous, next, list}` response whose items are `itemDefinition`. */
+export function pagedResponse(itemDefinition: string): Schema {
+  const int: Schema = { type: "integer" };
+  return {
+    allOf: [
+      { $ref: "#/definitions/ResponseAnnotation" },
+      {
+        properties: {
+          response: {
+            type: "object",
+            required: ["total", "previous", "next", "list"],
+            properties: {
+              total: int,
+              previous: int,
+              next: int,
+              list: { type: "array", items: { $ref: `#/definitions/${itemDefinition}` } },
+            },
+          },
+        },
+      },
+    ],
+  };
+}
+
 function resolve(schema: Schema, defs: Definitions): { schema: Schema; name?: string } {
   if (!schema.$ref) return { schema };
   const name = schema.$ref.replace("#/definitions/", "");
