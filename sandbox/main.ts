@@ -2,7 +2,8 @@
  * Runs the sandbox standalone: `npm run sandbox` (or `tsx sandbox/main.ts`).
  * Env: SANDBOX_PORT (7701), SANDBOX_WEBHOOK_URL, SANDBOX_WEBHOOK_FORMAT (json|form),
  * SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET, SANDBOX_MERCHANT_CODE, SANDBOX_KICC_MID,
- * SANDBOX_BILLING_MID, SANDBOX_TEST_CHANNEL (true|false), SANDBOX_WEBHOOK_RETRIES.
+ * SANDBOX_BILLING_MID, SANDBOX_TEST_CHANNEL (true|false), SANDBOX_WEBHOOK_RETRIES,
+ * SANDBOX_SCHEDULE_INTERVAL_MS (1000; 0 = schedules run only when the clock is moved).
  */
 import { type SandboxOptions, SandboxPortInUseError, startSandbox } from "./index.js";
 
@@ -23,6 +24,9 @@ function envOptions(env: NodeJS.ProcessEnv): SandboxOptions {
     webhookFormat: format,
     testChannel: env.SANDBOX_TEST_CHANNEL === "true",
     webhookRetries: env.SANDBOX_WEBHOOK_RETRIES ? Number(env.SANDBOX_WEBHOOK_RETRIES) : undefined,
+    scheduleIntervalMs: env.SANDBOX_SCHEDULE_INTERVAL_MS
+      ? Number(env.SANDBOX_SCHEDULE_INTERVAL_MS)
+      : undefined,
   };
 }
 
