@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Fallback } from "./api-gateway.js";
+import { lambdaContext } from "./lambda-context.js";
 import type { LoadedFunction } from "./load-functions.js";
 import { rateToMs } from "./serverless-routes.js";
 import { pathOf } from "./static.js";
@@ -55,24 +56,6 @@ export function scheduledEvent(functionName: string, now = new Date()) {
   };
 }
 
-function lambdaContext(functionName: string) {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: "512",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "local",
-    // Scheduled functions get a longer budget on AWS than the API ones; match a generous one.
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
 /**
  * Starts a timer for every function with a `schedule` event. A run that is
  * still going when its timer fires again is skipped, as a single-concurrency
@@ -103,7 +86,7 @@ export function startScheduler(
     job.running = true;
     let record: RunRecord;
     try {
-      const result = await job.handler(scheduledEvent(name), lambdaContext(name));
+      const result = await job.handler(scheduledEvent(name), lambdaContext(name, 60_000));
       record = { trigger, startedAt: new Date(started).toISOString(), ms: Date.now() - started, ok: true };
       if (result !== undefined) record.result = result;
     } catch (error) {
