@@ -1,0 +1,42 @@
+import type { BillingPolicy } from "../../../lib/billing/billing-policy.js";
+import { type BillingAnchor, cycleStart } from "../../../lib/billing/calendar.js";
+import type { Subscription } from "../../../lib/billing/subscription.js";
+
+export const DAY = 24 * 60 * 60_000;
+export const policy: BillingPolicy = {
+  retryDays: [1, 3, 5],
+  exhaustedAction: "unpaid",
+  errorRetryMinutes: 60,
+  maxRequestErrors: 3,
+};
+/** 10:00 KST on the 31st of every month from January 2026. */
+export const anchor: BillingAnchor = { interval: "month", year: 2026, month: 1, day: 31, minute: 600 };
+export const ID = "sub_0123456789abcdef";
+
+/** An active subscription waiting on `cycle` (attempt 1), due at its start. */
+export function subscription(patch: Partial<Subscription> = {}, cycle = 2): Subscription {
+  const due = cycleStart(anchor, cycle).toISOString();
+  return {
+    id: ID,
+    status: "active",
+    version: 3,
+    customerUid: "cu_card_1",
+    plan: { name: "Pro", amount: 9_900, interval: "month" },
+    currency: "KRW",
+    anchor,
+    buyer: {},
+    idempotencyKey: "k",
+    requestHash: "h",
+    cycle,
+    attempt: 1,
+    nextChargeAt: due,
+    paidThrough: cycle > 1 ? due : null,
+    paidCycles: cycle - 1,
+    skippedCycles: 0,
+    cancelAtPeriodEnd: false,
+    checkAfter: due,
+    createdAt: "2026-01-31T01:00:00.000Z",
+    updatedAt: "2026-01-31T01:00:00.000Z",
+    ...patch,
+  };
+}
