@@ -17,29 +17,130 @@ export interface FunctionSpec {
   exportName: string;
   routes: Array<{ method: string; path: string }>;
   schedules: Array<{ rate: string }>;
+  /** SQS event sources, by the queue's logical id in `resources`. */
+  queues: QueueSubscription[];
 }
+
+export interface QueueSubscription {
+  /** Logical id of the AWS::SQS::Queue resource the event's arn points at. */
+  queue: string;
+  batchSize: number;
+  /** `functionResponseType: ReportBatchItemFailures`. */
+  reportBatchItemFailures: boolean;
+  /** Batches in flight at once (the event source mapping's `maximumConcurrency`). */
+  maximumConcurrency: number;
+}
+
+/** An AWS::SQS::Queue from `resources`, as the local stand-in needs it. */
+export interface QueueSpec {
+  /** The logical id (also the local queue's name). */
+  name: string;
+  visibilityTimeoutSeconds: number;
+  redrive?: { deadLetterQueue: string; maxReceiveCount: number };
+}
+
+type Ref = { Ref?: string; "Fn::GetAtt"?: [string, string] };
 
 interface RawFunction {
   handler: string;
   events?: Array<{
     httpApi?: { method: string; path: string };
     schedule?: string | { rate: string | string[] };
+    sqs?: {
+      arn: Ref;
+      batchSize?: number;
+      functionResponseType?: string;
+      maximumConcurrency?: number;
+    };
   }>;
 }
 
-export function readServerlessFunctions(file = resolve(repoRoot, "serverless.yml")): FunctionSpec[] {
+interface RawDocument {
+  provider?: { environment?: Record<string, unknown> };
+  functions: Record<string, RawFunction>;
+  resources?: {
+    Resources?: Record<
+      string,
+      {
+        Type: string;
+        Properties?: {
+          VisibilityTimeout?: number | string;
+          RedrivePolicy?: { deadLetterTargetArn?: unknown; maxReceiveCount?: number | string };
+        };
+      }
+    >;
+  };
+}
+
+function readDocument(file: string): RawDocument {
   // Unknown CloudFormation tags (!Ref...) are not used in serverless.yml; plain parsing is enough.
-  const doc = parse(readFileSync(file, "utf8")) as { functions: Record<string, RawFunction> };
+  return parse(readFileSync(file, "utf8")) as RawDocument;
+}
+
+/** The logical id a `{ "Fn::GetAtt": [Id, Arn] }` (or `{ Ref: Id }`) names. */
+function logicalId(ref: unknown): string | undefined {
+  const value = ref as Ref | undefined;
+  return value?.["Fn::GetAtt"]?.[0] ?? value?.Ref;
+}
+
+/** The SQS queues in `resources`, with their visibility timeout and redrive policy. */
+export function readServerlessQueues(file = resolve(repoRoot, "serverless.yml")): QueueSpec[] {
+  const resources = readDocument(file).resources?.Resources ?? {};
+  return Object.entries(resources)
+    .filter(([, resource]) => resource.Type === "AWS::SQS::Queue")
+    .map(([name, resource]) => {
+      const props = resource.Properties ?? {};
+      const dlq = logicalId(props.RedrivePolicy?.deadLetterTargetArn);
+      return {
+        name,
+        // SQS's own default when the template does not say.
+        visibilityTimeoutSeconds: Number(props.VisibilityTimeout ?? 30),
+        ...(dlq
+          ? {
+              redrive: {
+                deadLetterQueue: dlq,
+                maxReceiveCount: Number(props.RedrivePolicy?.maxReceiveCount),
+              },
+            }
+          : {}),
+      };
+    });
+}
+
+/** Provider environment variables that hold a queue's URL (`{ Ref: <queue> }`), e.g. CHARGE_QUEUE_URL. */
+export function readQueueEnvironment(file = resolve(repoRoot, "serverless.yml")): Record<string, string> {
+  const queues = new Set(readServerlessQueues(file).map((q) => q.name));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(readDocument(file).provider?.environment ?? {})) {
+    const id = logicalId(value);
+    if (id && queues.has(id)) out[name] = id;
+  }
+  return out;
+}
+
+export function readServerlessFunctions(file = resolve(repoRoot, "serverless.yml")): FunctionSpec[] {
+  const doc = readDocument(file);
   return Object.entries(doc.functions).map(([name, fn]) => {
     const dot = fn.handler.lastIndexOf(".");
     const routes: FunctionSpec["routes"] = [];
     const schedules: FunctionSpec["schedules"] = [];
+    const queues: FunctionSpec["queues"] = [];
     for (const event of fn.events ?? []) {
       if (event.httpApi)
         routes.push({ method: event.httpApi.method.toUpperCase(), path: event.httpApi.path });
       if (event.schedule) {
         const rate = typeof event.schedule === "string" ? event.schedule : event.schedule.rate;
         for (const r of Array.isArray(rate) ? rate : [rate]) schedules.push({ rate: r });
+      }
+      const queue = event.sqs ? logicalId(event.sqs.arn) : undefined;
+      if (event.sqs && queue) {
+        queues.push({
+          queue,
+          // Lambda's defaults for an SQS event source.
+          batchSize: event.sqs.batchSize ?? 10,
+          reportBatchItemFailures: event.sqs.functionResponseType === "ReportBatchItemFailures",
+          maximumConcurrency: event.sqs.maximumConcurrency ?? 2,
+        });
       }
     }
     return {
@@ -48,6 +149,7 @@ export function readServerlessFunctions(file = resolve(repoRoot, "serverless.yml
       exportName: fn.handler.slice(dot + 1),
       routes,
       schedules,
+      queues,
     };
   });
 }

@@ -9,6 +9,7 @@ function fn(name: string, rates: string[], handler: LoadedFunction["handler"]): 
     exportName: "handler",
     routes: [],
     schedules: rates.map((rate) => ({ rate })),
+    queues: [],
     handler,
   };
 }
