@@ -20,6 +20,17 @@ const flag = z.pipe(
   z.transform((value) => value === "true"),
 );
 
+/**
+ * A KICC MID, or unset. An empty value counts as unset: serverless.yml passes
+ * `${param:kiccMid}` and an unset parameter arrives as "".
+ */
+const kiccMid = z
+  .pipe(
+    z.optional(z.string()),
+    z.transform((value) => value || undefined),
+  )
+  .check(z.refine((value) => value === undefined || /^[A-Za-z0-9]+$/.test(value), "letters and digits only"));
+
 const envSchema = z.object({
   STAGE: z.string().check(z.minLength(1)),
   TABLE_NAME: z.string().check(z.minLength(1)),
@@ -40,8 +51,9 @@ const envSchema = z.object({
   IAMPORT_IMP_SECRET: z.optional(z.string()),
   MERCHANT_API_KEYS: z.optional(csv),
   /** KICC MID for `pg: "kicc.<MID>"`; unset → `pg: "kicc"` (the console's default channel). */
-  KICC_MID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]+$/, "letters and digits only"))),
-  KICC_BILLING_MID: z.optional(z.string().check(z.regex(/^[A-Za-z0-9]+$/, "letters and digits only"))),
+  KICC_MID: kiccMid,
+  /** KICC's MID for non-authenticated (billing-key) payments, `pg: "kicc.<MID>"`; unset → no billing keys. */
+  KICC_BILLING_MID: kiccMid,
   /** Public base URL of this deployment's HTTP API (for `m_redirect_url` and `notice_url`). */
   PUBLIC_API_URL: absoluteUrl,
   /** Send `notice_url` with every payment (else the console's webhook URL is used). */
@@ -60,6 +72,47 @@ const envSchema = z.object({
   /** How long the reconciler waits before looking again at an order it could not decide. */
   RECONCILE_RETRY_MINUTES: z._default(z.coerce.number().check(z.int(), z.gte(1)), 15),
   IAMPORT_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.gte(100)), 5000),
+  /** The SQS queue subscription charges go through (serverless.yml sets it). */
+  CHARGE_QUEUE_URL: z.optional(absoluteUrl),
+  /** Only for the local SQS stand-in; unset on AWS. */
+  SQS_ENDPOINT: z.optional(absoluteUrl),
+  /** Soft-decline retries, days after the cycle's first failure; strictly increasing. */
+  BILLING_RETRY_DAYS: z._default(
+    z.pipe(
+      csv,
+      z.transform((days, ctx) => {
+        const numbers = days.map(Number);
+        const valid =
+          numbers.length > 0 &&
+          numbers.every(
+            (day, i) => Number.isInteger(day) && day >= 1 && day <= 60 && day > (numbers[i - 1] ?? 0),
+          );
+        if (!valid)
+          ctx.issues.push({
+            code: "custom",
+            input: days,
+            message: "increasing whole days from 1 to 60, e.g. 1,3,5",
+          });
+        return numbers;
+      }),
+    ),
+    [1, 3, 5],
+  ),
+  /** What a subscription becomes when dunning runs out. */
+  BILLING_EXHAUSTED_ACTION: z._default(z.enum(["unpaid", "cancel"]), "unpaid"),
+  /** Wait before retrying a charge iamport refused as a request (non-zero code). */
+  BILLING_ERROR_RETRY_MINUTES: z._default(z.coerce.number().check(z.int(), z.gte(1)), 60),
+  /** Refused requests per cycle before it waits for a person or a new card. */
+  BILLING_MAX_REQUEST_ERRORS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(20)), 5),
+  /**
+   * How long after an `again` call with an unknown outcome "iamport has no record of it" is
+   * believed (a slow approval may still land); only then is it sent again, under the same merchant_uid.
+   */
+  BILLING_UNKNOWN_SETTLE_SECONDS: z._default(z.coerce.number().check(z.gte(0)), 120),
+  /** Due subscriptions read per index shard per page by the dispatcher. */
+  BILLING_DISPATCH_BATCH_SIZE: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  /** Messages one dispatcher run queues at most; the rest wait for the next run. */
+  BILLING_DISPATCH_MAX: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000)), 2000),
   LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 

@@ -50,3 +50,14 @@ export class RetryLaterError extends Error {
     this.name = "RetryLaterError";
   }
 }
+
+/** This deployment is not set up for the request (e.g. no billing MID): 501, a configuration fix, not a retry. */
+export class NotConfiguredError extends Error {
+  constructor(
+    message: string,
+    readonly setting: string,
+  ) {
+    super(message);
+    this.name = "NotConfiguredError";
+  }
+}

@@ -6,6 +6,7 @@
  */
 import {
   ConflictError,
+  NotConfiguredError,
   NotFoundError,
   RetryLaterError,
   UnauthorizedError,
@@ -21,6 +22,9 @@ export function errorResponse(error: unknown, logger: Logger): HttpResult {
   }
   if (error instanceof UnauthorizedError) return json(401, { error: "unauthorized", message: error.message });
   if (error instanceof NotFoundError) return json(404, { error: "not_found", message: error.message });
+  if (error instanceof NotConfiguredError) {
+    return json(501, { error: "not_configured", message: error.message, setting: error.setting });
+  }
   if (error instanceof ConflictError) {
     return json(409, { error: error.code, message: error.message, ...(error.details ?? {}) });
   }

@@ -2,6 +2,7 @@
  * Field-by-field rules for the merchant's `POST /orders` body. Rules that
  * relate two fields live in `create-order-rules.ts`.
  */
+import { SUBSCRIPTION_PREFIX } from "../billing/merchant-uid.js";
 import * as z from "../validation/zod.js";
 import { cardOptionsSchema } from "./card-options.js";
 import { integerMessages, typeMessages, unknownKeysMessage } from "./field-messages.js";
@@ -57,6 +58,11 @@ export const createOrderFieldsSchema = z.strictObject(
         z.regex(
           MERCHANT_UID_PATTERN,
           "merchant_uid may contain only letters, digits and - _ . : (it is used in URLs and database keys)",
+        ),
+        // Subscription charges are named `sub_…`, and their webhooks are routed to billing by that prefix.
+        z.refine(
+          (uid) => !uid.startsWith(SUBSCRIPTION_PREFIX),
+          `merchant_uid must not start with ${SUBSCRIPTION_PREFIX} (reserved for subscription charges)`,
         ),
       ),
     ),

@@ -3,6 +3,11 @@
  * and shared by every invocation: config, logger, DynamoDB, the iamport client
  * (one token cache per container), repositories.
  */
+import type { BillingPolicy } from "../billing/billing-policy.js";
+import type { ChargeDeps } from "../billing/charge-deps.js";
+import type { CreateBillingKeyDeps } from "../billing/create-billing-key.js";
+import type { DispatchChargesDeps } from "../billing/dispatch-charges.js";
+import type { SubscriptionDeps } from "../billing/subscription-deps.js";
 import { type Config, loadConfig } from "../config.js";
 import { createIamportClient } from "../iamport/client.js";
 import type { IamportClient } from "../iamport/types.js";
@@ -12,9 +17,14 @@ import type { CreateOrderDeps } from "../orders/create-order.js";
 import type { ReconcileOrdersDeps } from "../orders/reconcile-orders.js";
 import type { RefundOrderDeps } from "../orders/refund-order.js";
 import type { VerifyPaymentDeps } from "../orders/verify-payment.js";
+import { createBillingKeysRepository } from "../store/billing-keys-repository.js";
 import { createDocumentClient } from "../store/dynamo-client.js";
 import { createOrdersRepository, type OrdersRepository } from "../store/orders-repository.js";
 import { createRefundRequestsRepository } from "../store/refund-requests-repository.js";
+import {
+  createSubscriptionsRepository,
+  type SubscriptionsRepository,
+} from "../store/subscriptions-repository.js";
 import { createSecrets, type Secrets } from "./secrets.js";
 
 export interface Container {
@@ -28,7 +38,22 @@ export interface Container {
   createOrderDeps: CreateOrderDeps;
   refundDeps: RefundOrderDeps;
   reconcileDeps: ReconcileOrdersDeps;
+  subscriptions: SubscriptionsRepository;
+  createBillingKeyDeps: CreateBillingKeyDeps;
+  /** Without the queue: functions that enqueue add `chargeQueue()` (lib/runtime/charge-queue.ts). */
+  subscriptionDeps: Omit<SubscriptionDeps, "queue">;
+  chargeDeps: ChargeDeps;
+  dispatchDeps: Omit<DispatchChargesDeps, "queue">;
 }
+
+/** A claim is its worker's this long: above the charge function's 60 s timeout, so only a dead worker loses it. */
+const CLAIM_LEASE_MS = 120_000;
+/** A queued charge stays out of the dispatcher's due window this long (SQS delivers well within it). */
+const DISPATCH_LEASE_MS = 15 * 60_000;
+/** An unknown charge nobody asks about is looked up again after this. */
+const LOOK_AGAIN_MS = 5 * 60_000;
+/** After a day with no record at iamport (two sends), a charge is treated as never made. */
+const GIVE_UP_MS = 24 * 60 * 60_000;
 
 /** Builds a container from a config; tests call this with their own config. */
 export function buildContainer(config: Config, overrides: Partial<Pick<Container, "clock">> = {}): Container {
@@ -48,8 +73,22 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
   const orders = createOrdersRepository({ db, tableName: config.TABLE_NAME });
   const refunds = createRefundRequestsRepository({ db, tableName: config.TABLE_NAME });
   const api = config.PUBLIC_API_URL.replace(/\/$/, "");
-  const pgIds = [config.KICC_MID, config.KICC_BILLING_MID].filter((mid): mid is string => Boolean(mid));
+  // Orders are checked against our MIDs only when the payment MID is known: without KICC_MID they ask for
+  // `pg: "kicc"`, the console's default channel, whose MID we cannot know (a billing MID alone would refuse them all).
+  const pgIds = config.KICC_MID
+    ? [config.KICC_MID, config.KICC_BILLING_MID].filter((mid): mid is string => Boolean(mid))
+    : [];
   const verifyDeps: VerifyPaymentDeps = { iamport, orders, clock, mode: config.IAMPORT_MODE, logger, pgIds };
+  const subscriptions = createSubscriptionsRepository({ db, tableName: config.TABLE_NAME });
+  const billingKeys = createBillingKeysRepository({ db, tableName: config.TABLE_NAME });
+  const policy: BillingPolicy = {
+    retryDays: config.BILLING_RETRY_DAYS,
+    exhaustedAction: config.BILLING_EXHAUSTED_ACTION,
+    errorRetryMinutes: config.BILLING_ERROR_RETRY_MINUTES,
+    maxRequestErrors: config.BILLING_MAX_REQUEST_ERRORS,
+  };
+  const billingMid = config.KICC_BILLING_MID ? { billingMid: config.KICC_BILLING_MID } : {};
+  const noticeUrl = config.SEND_NOTICE_URL ? { noticeUrl: `${api}/webhooks/iamport` } : {};
   return {
     config,
     logger,
@@ -65,6 +104,53 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
         batchSize: config.RECONCILE_BATCH_SIZE,
         maxOrders: config.RECONCILE_MAX_ORDERS,
         retryAfterMinutes: config.RECONCILE_RETRY_MINUTES,
+      },
+    },
+    subscriptions,
+    createBillingKeyDeps: {
+      billingKeys,
+      clock,
+      settings: {
+        ...billingMid,
+        defaultRedirectUrl: config.DEFAULT_RESULT_URL,
+        resultOrigins: config.RESULT_ORIGINS,
+      },
+    },
+    subscriptionDeps: {
+      subscriptions,
+      billingKeys,
+      iamport,
+      clock,
+      logger,
+      mode: config.IAMPORT_MODE,
+      ...billingMid,
+      policy,
+      settings: { dispatchLeaseMs: DISPATCH_LEASE_MS },
+    },
+    chargeDeps: {
+      subscriptions,
+      iamport,
+      clock,
+      logger,
+      policy,
+      verify: { mode: config.IAMPORT_MODE, ...billingMid },
+      settings: {
+        ...noticeUrl,
+        claimLeaseMs: CLAIM_LEASE_MS,
+        settleMs: config.BILLING_UNKNOWN_SETTLE_SECONDS * 1000,
+        lookAgainMs: LOOK_AGAIN_MS,
+        giveUpMs: GIVE_UP_MS,
+      },
+    },
+    dispatchDeps: {
+      subscriptions,
+      clock,
+      logger,
+      policy,
+      settings: {
+        pageSize: config.BILLING_DISPATCH_BATCH_SIZE,
+        maxPerRun: config.BILLING_DISPATCH_MAX,
+        leaseMs: DISPATCH_LEASE_MS,
       },
     },
     createOrderDeps: {

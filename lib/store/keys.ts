@@ -21,3 +21,18 @@ export function shardOf(key: string, shards: number): number {
 }
 
 export const openIndexPk = (shard: number) => `OPEN#${shard}`;
+
+/** Subscriptions, their charge attempts, history and notifications share one partition. */
+export const subscriptionKey = (id: string) => ({ PK: `SUB#${id}`, SK: "SUB" });
+/** Zero-padded so a partition's attempts sort by cycle, then attempt. */
+export const chargeAttemptSk = (cycle: number, attempt: number) =>
+  `CHARGE#${String(cycle).padStart(4, "0")}#${String(attempt).padStart(2, "0")}`;
+export const subscriptionEventSk = (version: number) => `EVENT#${String(version).padStart(8, "0")}`;
+export const subscriptionNoteSk = (at: string, id: string) => `NOTE#${at}#${id}`;
+export const billingKeyKey = (customerUid: string) => ({ PK: `CUSTOMER#${customerUid}`, SK: "KEY" });
+
+/** Subscriptions with something to do at `checkAfter` (a charge, the end of dunning). */
+export const DUE_SHARDS = 4;
+export const dueIndexPk = (shard: number) => `DUE#${shard}`;
+/** Charge attempts without an outcome yet (claimed or unknown), by when to look. */
+export const unknownIndexPk = (shard: number) => `UNKNOWN#${shard}`;

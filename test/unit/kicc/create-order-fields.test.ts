@@ -62,6 +62,7 @@ describe("POST /orders body: field rules", () => {
       ["order 1", /only letters, digits/],
       ["주문1", /only letters, digits/],
       ["a?b=c", /only letters, digits/],
+      ["sub_0123456789abcdef_1_1", /reserved for subscription charges/],
     ])("refuses %j", (uid, why) => {
       // Act / Assert
       expect(issuesOf({ ...cardOrder, merchant_uid: uid })).toEqual([

@@ -63,4 +63,22 @@ describe("parseConfig", () => {
   test("a KICC MID with punctuation is refused", () => {
     expect(() => parseConfig({ ...local, KICC_MID: "T51/02" })).toThrow(/KICC_MID/);
   });
+
+  test("an empty MID (an unset serverless.yml parameter) means unset, not a refused value", () => {
+    const config = parseConfig({ ...local, KICC_MID: "", KICC_BILLING_MID: "" });
+
+    expect(config.KICC_MID).toBeUndefined();
+    expect(config.KICC_BILLING_MID).toBeUndefined();
+  });
+
+  test("the dunning schedule: 1, 3, 5 days by default; increasing whole days when set", () => {
+    expect(parseConfig(local)).toMatchObject({
+      BILLING_RETRY_DAYS: [1, 3, 5],
+      BILLING_EXHAUSTED_ACTION: "unpaid",
+    });
+    expect(parseConfig({ ...local, BILLING_RETRY_DAYS: "2, 7" }).BILLING_RETRY_DAYS).toEqual([2, 7]);
+    for (const bad of ["3,1", "0,2", "1.5", "x", "1,1"]) {
+      expect(() => parseConfig({ ...local, BILLING_RETRY_DAYS: bad })).toThrow(/BILLING_RETRY_DAYS/);
+    }
+  });
 });

@@ -1,0 +1,217 @@
+/**
+ * Charges one cycle attempt (one SQS message). Invariant 3 in code:
+ *
+ * 1. The attempt is CLAIMED with a conditional write before iamport is
+ *    called; a duplicate message finds the claim and does nothing (or waits).
+ * 2. `POST /subscribe/payments/again` under the attempt's deterministic
+ *    merchant_uid. A decline (code 0, status failed) and a refusal (non-zero
+ *    code) are different outcomes; a timeout, 5xx or lost answer is UNKNOWN.
+ * 3. An unknown attempt is looked up at iamport (paid first, then any) before
+ *    anything else; only when iamport still has no record well after the send
+ *    is it sent once more, under the same merchant_uid, so iamport itself
+ *    refuses a second payment if the first landed after all.
+ */
+import { IamportApiError, IamportError } from "../iamport/errors.js";
+import type { Payment } from "../iamport/schemas.js";
+import type { Logger } from "../observability/logger.js";
+import {
+  type ChargeAttempt,
+  claimLapsed,
+  isTerminal,
+  MAX_SENDS,
+  markLookedUp,
+  markResent,
+  markUnknown,
+  newClaim,
+  outcomeFromPayment,
+} from "./charge-attempt.js";
+import type { ChargeDeps } from "./charge-deps.js";
+import type { ChargeMessage } from "./charge-queue.js";
+import { isAlreadyPaid, isMissingBillingKey } from "./classify-decline.js";
+import { chargeMerchantUid } from "./merchant-uid.js";
+import { applyToSubscription, settleCharge } from "./settle-charge.js";
+import type { Subscription } from "./subscription.js";
+import { whyNotCharge } from "./subscription-machine.js";
+
+/** `retry`: leave the message for SQS to deliver again (the outcome is not known yet, or someone else is on it). */
+export interface ChargeResult {
+  result: "done" | "retry";
+  detail: string;
+}
+
+const done = (detail: string): ChargeResult => ({ result: "done", detail });
+const retry = (detail: string): ChargeResult => ({ result: "retry", detail });
+
+export async function chargeCycle(deps: ChargeDeps, message: ChargeMessage): Promise<ChargeResult> {
+  const log = deps.logger.child({
+    subscription_id: message.subscriptionId,
+    cycle: message.cycle,
+    attempt: message.attempt,
+  });
+  for (let round = 0; round < 3; round++) {
+    const sub = await deps.subscriptions.get(message.subscriptionId);
+    if (!sub) return done("no such subscription");
+    const existing = await deps.subscriptions.getAttempt(sub.id, message.cycle, message.attempt);
+    if (existing) return continueAttempt(deps, sub, existing, log);
+    const why = whyNotCharge(sub, message.cycle, message.attempt);
+    if (why) return done(why);
+    const claim = newClaim(
+      {
+        subscriptionId: sub.id,
+        cycle: sub.cycle,
+        attempt: sub.attempt,
+        merchantUid: chargeMerchantUid(sub.id, sub.cycle, sub.attempt),
+        customerUid: sub.customerUid,
+        amount: sub.plan.amount,
+        name: sub.plan.name,
+      },
+      deps.clock(),
+      deps.settings.claimLeaseMs,
+    );
+    const claimed = await deps.subscriptions.claim(sub, claim);
+    if (claimed.claimed) return send(deps, sub, claim, log);
+    if (claimed.existing) return continueAttempt(deps, sub, claimed.existing, log);
+    // The subscription changed between the read and the claim: decide again from the new version.
+  }
+  return retry("the subscription kept changing");
+}
+
+/** An attempt exists: finish it (settled → make sure the subscription saw it; open → resolve). */
+async function continueAttempt(
+  deps: ChargeDeps,
+  sub: Subscription,
+  attempt: ChargeAttempt,
+  log: Logger,
+): Promise<ChargeResult> {
+  if (isTerminal(attempt)) {
+    await applyToSubscription(deps, attempt, log);
+    return done(`attempt already ${attempt.status}`);
+  }
+  const now = deps.clock();
+  if (attempt.status === "claimed" && !claimLapsed(attempt, now))
+    return retry("another worker holds the claim");
+  let open = attempt;
+  if (attempt.status === "claimed") {
+    open = markUnknown(attempt, "the claim lapsed without an outcome", now, deps.settings.lookAgainMs);
+    if (!(await deps.subscriptions.updateAttempt(attempt, open)).saved) return retry("the attempt changed");
+  }
+  return resolveOpen(deps, sub, open, log);
+}
+
+async function send(
+  deps: ChargeDeps,
+  sub: Subscription,
+  attempt: ChargeAttempt,
+  log: Logger,
+): Promise<ChargeResult> {
+  let payment: Payment;
+  try {
+    payment = await deps.iamport.chargeBillingKey({
+      customerUid: attempt.customerUid,
+      merchantUid: attempt.merchantUid,
+      amount: attempt.amount,
+      name: attempt.name,
+      ...(sub.buyer.name ? { buyerName: sub.buyer.name } : {}),
+      ...(sub.buyer.email ? { buyerEmail: sub.buyer.email } : {}),
+      ...(sub.buyer.tel ? { buyerTel: sub.buyer.tel } : {}),
+      ...(deps.settings.noticeUrl ? { noticeUrl: deps.settings.noticeUrl } : {}),
+      customData: JSON.stringify({ subscription_id: sub.id, cycle: attempt.cycle, attempt: attempt.attempt }),
+    });
+  } catch (error) {
+    if (error instanceof IamportApiError && !isAlreadyPaid(error.iamportMessage)) {
+      // iamport refused the request: nothing was charged. Not a decline, except a key that is gone.
+      const outcome = isMissingBillingKey(error.iamportMessage)
+        ? { kind: "declined" as const, severity: "hard" as const, reason: "billing key not found at iamport" }
+        : { kind: "error" as const, reason: error.message, code: error.code };
+      await settleCharge(deps, attempt, outcome, "response", log);
+      return done(`iamport refused the request: ${error.message}`);
+    }
+    if (!(error instanceof IamportError)) throw error; // the claim's lease covers a crash here
+    // Timeout, 5xx, lost answer, or "already paid": the money may have moved. Look before anything else.
+    log.warn("charge outcome unknown; looking it up", { merchant_uid: attempt.merchantUid, error });
+    const unknown = markUnknown(attempt, error.message, deps.clock(), deps.settings.lookAgainMs);
+    if (!(await deps.subscriptions.updateAttempt(attempt, unknown)).saved)
+      return retry("the attempt changed");
+    return resolveOpen(deps, sub, unknown, log);
+  }
+  const outcome = outcomeFromPayment(attempt, payment, deps.verify);
+  if (!outcome) {
+    const unknown = markUnknown(
+      attempt,
+      `iamport answered with status ${payment.status}`,
+      deps.clock(),
+      deps.settings.lookAgainMs,
+    );
+    await deps.subscriptions.updateAttempt(attempt, unknown);
+    return retry(`iamport answered with status ${payment.status}`);
+  }
+  await settleCharge(deps, attempt, outcome, "response", log);
+  return done(`charge ${outcome.kind}`);
+}
+
+/** Resolves a claimed-and-lapsed or unknown attempt from iamport's records. */
+async function resolveOpen(
+  deps: ChargeDeps,
+  sub: Subscription,
+  attempt: ChargeAttempt,
+  log: Logger,
+): Promise<ChargeResult> {
+  let found: Payment | null;
+  try {
+    found =
+      (await deps.iamport.findPayment(attempt.merchantUid, { status: "paid" })) ??
+      (await deps.iamport.findPayment(attempt.merchantUid));
+  } catch (error) {
+    log.warn("dependency unavailable: lookup of an unknown charge failed; trying again later", { error });
+    return retry("iamport lookup failed");
+  }
+  const outcome = found ? outcomeFromPayment(attempt, found, deps.verify) : null;
+  if (outcome) {
+    await settleCharge(deps, attempt, outcome, "lookup", log);
+    return done(`looked up: ${outcome.kind}`);
+  }
+  const now = deps.clock();
+  const sinceSend = now.getTime() - Date.parse(attempt.lastSentAt);
+  const settled = sinceSend >= deps.settings.settleMs;
+  if (!settled) {
+    const next = markLookedUp(attempt, now, deps.settings.settleMs - sinceSend);
+    await deps.subscriptions.updateAttempt(attempt, next);
+    return retry("no record at iamport yet; too early to conclude");
+  }
+  const why = whyNotCharge(sub, attempt.cycle, attempt.attempt);
+  if (why) {
+    await settleCharge(
+      deps,
+      attempt,
+      { kind: "error", reason: `not charged; not sent again: ${why}` },
+      "lookup",
+      log,
+    );
+    return done("abandoned: the subscription no longer wants this charge");
+  }
+  if (attempt.sends < MAX_SENDS) {
+    const resent = markResent(attempt, now, deps.settings.claimLeaseMs);
+    if (!(await deps.subscriptions.updateAttempt(attempt, resent)).saved) return retry("the attempt changed");
+    log.info("no record at iamport after the send; sending again under the same merchant_uid", {
+      merchant_uid: attempt.merchantUid,
+    });
+    return send(deps, sub, resent, log);
+  }
+  if (now.getTime() - Date.parse(attempt.unknownSince ?? attempt.claimedAt) >= deps.settings.giveUpMs) {
+    log.error("ALERT charge outcome still unknown; treating it as not charged", {
+      alert: "charge_outcome_unknown",
+      merchant_uid: attempt.merchantUid,
+    });
+    await settleCharge(
+      deps,
+      attempt,
+      { kind: "error", reason: "no record at iamport after every send" },
+      "lookup",
+      log,
+    );
+    return done("gave up: iamport has no record");
+  }
+  // Both sends left no record: the resolver index (dispatcher) brings it back for slow lookups.
+  await deps.subscriptions.updateAttempt(attempt, markLookedUp(attempt, now, deps.settings.lookAgainMs));
+  return done("no record at iamport after every send; the resolver looks again later");
+}

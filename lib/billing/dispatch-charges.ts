@@ -1,0 +1,128 @@
+/**
+ * The dispatcher (EventBridge, every few minutes): pages the sparse due index
+ * (`DUE#<shard>`, by `checkAfter`) and queues one SQS message per due cycle
+ * attempt, ends subscriptions whose period or dunning is over (no iamport call
+ * needed), then pages the open-attempt index (`UNKNOWN#<shard>`) and queues
+ * each claimed-and-lapsed or unknown attempt for resolution by lookup. It
+ * never calls iamport itself: the queue's capped consumer does, so iamport
+ * sees a bounded rate however many cycles fall due at once.
+ *
+ * A queued entry is leased (its `checkAfter` moved ahead, no version bump) so
+ * the next run does not queue it again while it waits; if the message is
+ * lost, the lease runs out and it is queued again. Duplicates are harmless:
+ * the consumer claims (cycle, attempt) with a conditional write.
+ */
+import type { Logger } from "../observability/logger.js";
+import type { SubscriptionsRepository } from "../store/subscriptions-repository.js";
+import type { BillingPolicy } from "./billing-policy.js";
+import type { ChargeMessage, ChargeQueue } from "./charge-queue.js";
+import { historyEvent, type Subscription } from "./subscription.js";
+import { decideDue } from "./subscription-machine.js";
+
+export interface DispatchChargesDeps {
+  subscriptions: SubscriptionsRepository;
+  queue: ChargeQueue;
+  clock: () => Date;
+  logger: Logger;
+  policy: BillingPolicy;
+  settings: {
+    /** Items read per index shard per page. */
+    pageSize: number;
+    /** Messages queued per run at most; the rest wait for the next run. */
+    maxPerRun: number;
+    /** How long a queued entry stays out of the due window. */
+    leaseMs: number;
+  };
+}
+
+export interface DispatchSummary {
+  /** Cycle attempts queued for charging. */
+  queued: number;
+  /** Open attempts queued for resolution. */
+  resolving: number;
+  /** Subscriptions ended without a charge (canceled at period end, dunning over). */
+  ended: number;
+  /** Messages SQS did not take (found again next run). */
+  unqueued: number;
+}
+
+/** Time kept back for the page in flight. */
+const STOP_MARGIN_MS = 20_000;
+
+export async function dispatchCharges(
+  deps: DispatchChargesDeps,
+  input: { remainingMs?: () => number } = {},
+): Promise<DispatchSummary> {
+  const log = deps.logger.child({ job: "dispatch-charges" });
+  const summary: DispatchSummary = { queued: 0, resolving: 0, ended: 0, unqueued: 0 };
+  const now = deps.clock();
+  const lease = new Date(now.getTime() + deps.settings.leaseMs).toISOString();
+  const budgetLeft = () =>
+    summary.queued + summary.resolving < deps.settings.maxPerRun &&
+    (input.remainingMs?.() ?? Number.POSITIVE_INFINITY) > STOP_MARGIN_MS;
+
+  for await (const page of deps.subscriptions.pagesDue(now, deps.settings.pageSize)) {
+    const due: Array<{ sub: Subscription; message: ChargeMessage }> = [];
+    for (const sub of page) {
+      const decision = decideDue(sub, deps.policy, now);
+      if (decision.kind === "charge") {
+        due.push({
+          sub,
+          message: { subscriptionId: sub.id, cycle: decision.cycle, attempt: decision.attempt },
+        });
+      } else if (decision.kind === "end") {
+        const { next, reason } = decision.transition;
+        // A lost race means a charge or a merchant command wrote first; the next run decides again.
+        const saved = await deps.subscriptions.save(sub, next, historyEvent(sub, next, "dispatcher", reason));
+        if (saved.saved) {
+          summary.ended++;
+          log.info("subscription ended", { subscription_id: sub.id, status: next.status, reason });
+        }
+      } else {
+        await deps.subscriptions.setCheckAfter(sub, decision.checkAfter);
+      }
+    }
+    const sent = await send(
+      deps,
+      due.map((d) => d.message),
+      summary,
+    );
+    for (const { sub, message } of due) {
+      if (sent.has(message)) await deps.subscriptions.setCheckAfter(sub, lease);
+    }
+    summary.queued += sent.size;
+    if (!budgetLeft()) break;
+  }
+
+  if (budgetLeft()) {
+    for await (const page of deps.subscriptions.pagesOpenAttempts(now, deps.settings.pageSize)) {
+      const messages = page.map((a) => ({
+        subscriptionId: a.subscriptionId,
+        cycle: a.cycle,
+        attempt: a.attempt,
+      }));
+      const sent = await send(deps, messages, summary);
+      for (const [i, attempt] of page.entries()) {
+        if (sent.has(messages[i] as ChargeMessage))
+          await deps.subscriptions.setAttemptCheckAfter(attempt, lease);
+      }
+      summary.resolving += sent.size;
+      if (!budgetLeft()) break;
+    }
+  }
+  const level = summary.unqueued > 0 ? "warn" : "info";
+  log[level]("dispatch run finished", { ...summary });
+  return summary;
+}
+
+async function send(
+  deps: DispatchChargesDeps,
+  messages: ChargeMessage[],
+  summary: DispatchSummary,
+): Promise<Set<ChargeMessage>> {
+  if (messages.length === 0) return new Set();
+  const { failed } = await deps.queue.send(messages);
+  summary.unqueued += failed.length;
+  const unsent = new Set(failed);
+  return new Set(messages.filter((message) => !unsent.has(message)));
+}

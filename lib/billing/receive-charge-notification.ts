@@ -1,0 +1,79 @@
+/**
+ * iamport's webhook for a subscription charge (its merchant_uid is one of
+ * ours: `sub_<id>_<cycle>_<attempt>`). Stored first (invariant 5), then the
+ * payment is re-read from iamport and applied to the attempt through the same
+ * settling as the consumer's, so webhook and consumer converge whatever their
+ * order. The body is a hint, never a fact.
+ */
+import { randomUUID } from "node:crypto";
+import { RetryLaterError } from "../errors.js";
+import { IamportNotFoundError } from "../iamport/errors.js";
+import type { Payment } from "../iamport/schemas.js";
+import { isTerminal, outcomeFromPayment } from "./charge-attempt.js";
+import type { ChargeDeps } from "./charge-deps.js";
+import { isSubscriptionChargeUid, parseChargeMerchantUid } from "./merchant-uid.js";
+import { applyToSubscription, settleCharge } from "./settle-charge.js";
+import type { Subscription } from "./subscription.js";
+
+export { isSubscriptionChargeUid };
+
+export type ChargeNotificationOutcome =
+  | "applied"
+  | "unchanged"
+  | "rejected"
+  | "unknown_charge"
+  | "no_payment";
+
+export interface ChargeNotificationResult {
+  outcome: ChargeNotificationOutcome;
+  subscription: Subscription | null;
+}
+
+/**
+ * @throws RetryLaterError when iamport cannot be read now (a 503 brings iamport's retry back)
+ */
+export async function receiveChargeNotification(
+  deps: ChargeDeps,
+  note: { merchantUid: string; impUid: string; body: Record<string, unknown> },
+): Promise<ChargeNotificationResult> {
+  const ids = parseChargeMerchantUid(note.merchantUid);
+  if (!ids) return { outcome: "unknown_charge", subscription: null };
+  const log = deps.logger.child({ merchant_uid: note.merchantUid, imp_uid: note.impUid, source: "webhook" });
+  await deps.subscriptions.recordNotification({
+    subscriptionId: ids.subscriptionId,
+    id: randomUUID(),
+    receivedAt: deps.clock().toISOString(),
+    source: "webhook",
+    body: note.body,
+  });
+  const attempt = await deps.subscriptions.getAttempt(ids.subscriptionId, ids.cycle, ids.attempt);
+  if (!attempt)
+    return { outcome: "unknown_charge", subscription: await deps.subscriptions.get(ids.subscriptionId) };
+  if (isTerminal(attempt)) {
+    return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
+  }
+  let payment: Payment;
+  try {
+    payment = await deps.iamport.getPayment(note.impUid);
+  } catch (error) {
+    if (error instanceof IamportNotFoundError) {
+      return { outcome: "no_payment", subscription: await deps.subscriptions.get(ids.subscriptionId) };
+    }
+    throw new RetryLaterError("iamport payment lookup failed", { cause: error });
+  }
+  if (payment.merchant_uid !== attempt.merchantUid) {
+    log.error("ALERT webhook names a payment of another merchant_uid", {
+      alert: "merchant_uid_mismatch",
+      payment_merchant_uid: payment.merchant_uid,
+    });
+    return { outcome: "rejected", subscription: await deps.subscriptions.get(ids.subscriptionId) };
+  }
+  const outcome = outcomeFromPayment(attempt, payment, deps.verify);
+  if (!outcome)
+    return { outcome: "unchanged", subscription: await deps.subscriptions.get(ids.subscriptionId) };
+  const settled = await settleCharge(deps, attempt, outcome, "webhook", log);
+  return {
+    outcome: settled.settled.resolvedBy === "webhook" ? "applied" : "unchanged",
+    subscription: settled.subscription,
+  };
+}

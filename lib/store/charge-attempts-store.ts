@@ -1,0 +1,161 @@
+/**
+ * The charge-attempt half of the subscriptions repository: claims, their
+ * updates, settling an attempt together with its subscription, and paging
+ * the open-attempt index. Expected conflicts come back as values.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { ChargeAttempt } from "../billing/charge-attempt.js";
+import { failedItems, isConditionFailure } from "./condition-failure.js";
+import { DUE_SHARDS, subscriptionKey, unknownIndexPk } from "./keys.js";
+import { pagesAcrossShards } from "./shard-pages.js";
+import {
+  attemptItem,
+  attemptKey,
+  strip,
+  subscriptionWrites,
+  type TransactItem,
+} from "./subscription-items.js";
+import type { SubscriptionsRepository } from "./subscriptions-repository.js";
+
+export type ChargeAttemptOperations = Pick<
+  SubscriptionsRepository,
+  "getAttempt" | "claim" | "updateAttempt" | "setAttemptCheckAfter" | "settle" | "pagesOpenAttempts"
+>;
+
+export function chargeAttemptOperations(deps: {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}): ChargeAttemptOperations {
+  const { db, tableName: TableName } = deps;
+  const { putEvent, putSubscription } = subscriptionWrites(TableName);
+  const getAttempt = async (id: string, cycle: number, attempt: number) => {
+    const { Item } = await db.send(
+      new GetCommand({ TableName, Key: attemptKey(id, cycle, attempt), ConsistentRead: true }),
+    );
+    return Item ? strip<ChargeAttempt>(Item) : null;
+  };
+
+  return {
+    getAttempt,
+
+    async claim(sub, attempt) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName,
+                  Item: attemptItem(attempt),
+                  // One claim per (cycle, attempt): a duplicate SQS delivery finds this one instead of charging.
+                  ConditionExpression: "attribute_not_exists(PK)",
+                },
+              },
+              {
+                ConditionCheck: {
+                  TableName,
+                  Key: subscriptionKey(sub.id),
+                  // The charge was decided on this version: a pause, cancel or card switch since then wins.
+                  ConditionExpression: "version = :v",
+                  ExpressionAttributeValues: { ":v": sub.version },
+                },
+              },
+            ],
+          }),
+        );
+        return { claimed: true };
+      } catch (error) {
+        const failed = failedItems(error);
+        if (failed.length === 0) throw error;
+        if (failed.includes(0)) {
+          const existing = await getAttempt(attempt.subscriptionId, attempt.cycle, attempt.attempt);
+          if (existing) return { claimed: false, existing };
+        }
+        return { claimed: false, existing: null };
+      }
+    },
+
+    async updateAttempt(current, next) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName,
+            Item: attemptItem(next),
+            // Attempts only move forward: a worker, the webhook and the resolver race on `version`.
+            ConditionExpression: "version = :v",
+            ExpressionAttributeValues: { ":v": current.version },
+          }),
+        );
+        return { saved: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return {
+          saved: false,
+          current: await getAttempt(current.subscriptionId, current.cycle, current.attempt),
+        };
+      }
+    },
+
+    async setAttemptCheckAfter(attempt, checkAfter) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: attemptKey(attempt.subscriptionId, attempt.cycle, attempt.attempt),
+            UpdateExpression: "SET checkAfter = :c, GSI1SK = :c",
+            // Same version, still open: an attempt that moved on keeps the index entry it wrote.
+            ConditionExpression: "version = :v AND attribute_exists(GSI1PK)",
+            ExpressionAttributeValues: { ":c": checkAfter, ":v": attempt.version },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async settle({ attempt, subscription }) {
+      const items: TransactItem[] = [
+        {
+          Put: {
+            TableName,
+            Item: attemptItem(attempt.next),
+            // The attempt as the settler read it: a second settler (webhook vs consumer) loses here.
+            ConditionExpression: "version = :v",
+            ExpressionAttributeValues: { ":v": attempt.current.version },
+          },
+        },
+      ];
+      if (subscription) {
+        items.push(
+          putSubscription(subscription.current, subscription.next),
+          putEvent(subscription.next.id, subscription.event),
+        );
+      }
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: items }));
+        return "saved";
+      } catch (error) {
+        const failed = failedItems(error);
+        if (failed.length === 0) throw error;
+        return failed.includes(0) ? "attempt_changed" : "subscription_changed";
+      }
+    },
+
+    pagesOpenAttempts: (now, pageSize) =>
+      pagesAcrossShards(db, {
+        TableName,
+        pks: Array.from({ length: DUE_SHARDS }, (_, shard) => unknownIndexPk(shard)),
+        until: now.toISOString(),
+        pageSize,
+        map: (item) => strip<ChargeAttempt>(item),
+      }),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * How subscriptions, charge attempts and their history are laid out as items
+ * of the single table (keys, the sparse GSI1 entries) and the guarded puts
+ * both repositories' transactions share.
+ */
+import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { ChargeAttempt } from "../billing/charge-attempt.js";
+import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
+import {
+  chargeAttemptSk,
+  DUE_SHARDS,
+  dueIndexPk,
+  shardOf,
+  subscriptionEventSk,
+  subscriptionKey,
+  unknownIndexPk,
+} from "./keys.js";
+
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+const INTERNAL = ["PK", "SK", "GSI1PK", "GSI1SK", "type", "expiresAt"];
+
+/** The stored record without its key and index attributes. */
+export function strip<T>(item: Record<string, unknown>): T {
+  const copy = { ...item };
+  for (const key of INTERNAL) delete copy[key];
+  return copy as T;
+}
+
+export const attemptKey = (id: string, cycle: number, attempt: number) => ({
+  PK: subscriptionKey(id).PK,
+  SK: chargeAttemptSk(cycle, attempt),
+});
+
+/** In the due index (`DUE#<shard>` / checkAfter) while it has something to do at a time. */
+export const subscriptionItem = (sub: Subscription) => ({
+  ...subscriptionKey(sub.id),
+  type: "subscription",
+  ...sub,
+  ...(sub.checkAfter ? { GSI1PK: dueIndexPk(shardOf(sub.id, DUE_SHARDS)), GSI1SK: sub.checkAfter } : {}),
+});
+
+/** In the open-attempt index (`UNKNOWN#<shard>` / checkAfter) while claimed or unknown. */
+export const attemptItem = (a: ChargeAttempt) => ({
+  ...attemptKey(a.subscriptionId, a.cycle, a.attempt),
+  type: "charge_attempt",
+  ...a,
+  ...((a.status === "claimed" || a.status === "unknown") && a.checkAfter
+    ? { GSI1PK: unknownIndexPk(shardOf(a.merchantUid, DUE_SHARDS)), GSI1SK: a.checkAfter }
+    : {}),
+});
+
+export const eventItem = (id: string, event: SubscriptionEvent) => ({
+  PK: subscriptionKey(id).PK,
+  SK: subscriptionEventSk(event.version),
+  type: "subscription_event",
+  ...event,
+});
+
+/** The guarded writes of a subscription's state, for any transaction. */
+export function subscriptionWrites(TableName: string) {
+  return {
+    // One history entry per version: a replayed write cannot add a second.
+    putEvent: (id: string, event: SubscriptionEvent): TransactItem => ({
+      Put: { TableName, Item: eventItem(id, event), ConditionExpression: "attribute_not_exists(SK)" },
+    }),
+    // `version = :v`: every concurrent writer (the consumer, the webhook, the
+    // dispatcher, a merchant command) loses cleanly and re-reads.
+    putSubscription: (current: Subscription, next: Subscription): TransactItem => ({
+      Put: {
+        TableName,
+        Item: subscriptionItem(next),
+        ConditionExpression: "version = :v",
+        ExpressionAttributeValues: { ":v": current.version },
+      },
+    }),
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * Subscriptions, their charge attempts, history and inbound notifications in
+ * the single table (partition `SUB#<id>`), plus the billing-key updates that
+ * must commit with them. Key layout and condition expressions stay in lib/store
+ * (items: subscription-items.ts; attempts: charge-attempts-store.ts); the use
+ * cases see one narrow interface where an expected conflict is a value.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { BillingKeyRecord } from "../billing/billing-key.js";
+import type { ChargeAttempt } from "../billing/charge-attempt.js";
+import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
+import { billingKeyUpdate } from "./billing-keys-repository.js";
+import { chargeAttemptOperations } from "./charge-attempts-store.js";
+import { failedItems, isConditionFailure } from "./condition-failure.js";
+import { DUE_SHARDS, dueIndexPk, shardOf, subscriptionKey, subscriptionNoteSk } from "./keys.js";
+import { pagesAcrossShards } from "./shard-pages.js";
+import {
+  eventItem,
+  strip,
+  subscriptionItem,
+  subscriptionWrites,
+  type TransactItem,
+} from "./subscription-items.js";
+
+export type SaveResult = { saved: true } | { saved: false; current: Subscription | null };
+export type AttemptSaveResult = { saved: true } | { saved: false; current: ChargeAttempt | null };
+export type ClaimResult =
+  | { claimed: true }
+  /** The attempt exists already (a duplicate message got there first). */
+  | { claimed: false; existing: ChargeAttempt }
+  /** The subscription changed since it was read (paused, canceled...): read it again. */
+  | { claimed: false; existing: null };
+export type SettleResult = "saved" | "attempt_changed" | "subscription_changed";
+
+export interface SubscriptionNote {
+  subscriptionId: string;
+  id: string;
+  receivedAt: string;
+  source: "webhook";
+  body: Record<string, unknown>;
+}
+
+export interface SubscriptionsRepository {
+  get(id: string): Promise<Subscription | null>;
+  getDetails(
+    id: string,
+  ): Promise<{ subscription: Subscription; attempts: ChargeAttempt[]; history: SubscriptionEvent[] } | null>;
+  /**
+   * Stores a new subscription, its first history entry and its use of `key`.
+   * An existing subscription with this id comes back as `existing`; `null`
+   * there means the key is being deleted at iamport and cannot take it.
+   */
+  create(
+    sub: Subscription,
+    event: SubscriptionEvent,
+    key: BillingKeyRecord,
+  ): Promise<{ created: true } | { created: false; existing: Subscription | null }>;
+  /** Replaces `current` with `next` if nobody wrote since `current` was read, with its history entry. */
+  save(current: Subscription, next: Subscription, event?: SubscriptionEvent): Promise<SaveResult>;
+  /** Moves `next` to a new card: the subscription, its history, and both keys' subscription lists, at once. */
+  switchCard(
+    current: Subscription,
+    next: Subscription,
+    event: SubscriptionEvent,
+    newKey: BillingKeyRecord,
+  ): Promise<SaveResult>;
+  /**
+   * Moves the due-index entry (a dispatch lease, or back to where the rules
+   * say) without a state change; false when the subscription changed meanwhile.
+   */
+  setCheckAfter(sub: Subscription, checkAfter: string | undefined): Promise<boolean>;
+  getAttempt(subscriptionId: string, cycle: number, attempt: number): Promise<ChargeAttempt | null>;
+  /** Writes a new claim, only while the subscription is the version the decision was made on. */
+  claim(sub: Subscription, attempt: ChargeAttempt): Promise<ClaimResult>;
+  updateAttempt(current: ChargeAttempt, next: ChargeAttempt): Promise<AttemptSaveResult>;
+  /** Moves an open attempt's index entry (the dispatcher queued it); false when it changed meanwhile. */
+  setAttemptCheckAfter(attempt: ChargeAttempt, checkAfter: string): Promise<boolean>;
+  /** Records an attempt's outcome and, when given, the subscription's transition, in one transaction. */
+  settle(input: {
+    attempt: { current: ChargeAttempt; next: ChargeAttempt };
+    subscription?: { current: Subscription; next: Subscription; event: SubscriptionEvent };
+  }): Promise<SettleResult>;
+  recordNotification(note: SubscriptionNote): Promise<void>;
+  /** Subscriptions whose `checkAfter` is at or before `now`, page by page across the shards (never a Scan). */
+  pagesDue(now: Date, pageSize: number): AsyncGenerator<Subscription[]>;
+  /** Claimed or unknown attempts whose `checkAfter` is at or before `now`, page by page. */
+  pagesOpenAttempts(now: Date, pageSize: number): AsyncGenerator<ChargeAttempt[]>;
+}
+
+/** Notifications are evidence for support, not state: kept 180 days. */
+const NOTE_TTL_SECONDS = 180 * 24 * 3600;
+
+export function createSubscriptionsRepository(deps: {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}): SubscriptionsRepository {
+  const { db, tableName: TableName } = deps;
+
+  const { putEvent, putSubscription } = subscriptionWrites(TableName);
+
+  const get = async (id: string): Promise<Subscription | null> => {
+    const { Item } = await db.send(
+      new GetCommand({ TableName, Key: subscriptionKey(id), ConsistentRead: true }),
+    );
+    return Item ? strip<Subscription>(Item) : null;
+  };
+  const saveWith = async (current: Subscription, items: TransactItem[]): Promise<SaveResult> => {
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      return { saved: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { saved: false, current: await get(current.id) };
+    }
+  };
+
+  return {
+    ...chargeAttemptOperations(deps),
+    get,
+
+    async getDetails(id) {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: "PK = :pk",
+            ExpressionAttributeValues: { ":pk": subscriptionKey(id).PK },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      const subItemFound = items.find((item) => item.SK === "SUB");
+      if (!subItemFound) return null;
+      const ofType = <T>(type: string) =>
+        items.filter((item) => item.type === type).map((item) => strip<T>(item));
+      return {
+        subscription: strip<Subscription>(subItemFound),
+        attempts: ofType<ChargeAttempt>("charge_attempt"),
+        history: ofType<SubscriptionEvent>("subscription_event").sort((a, b) => a.version - b.version),
+      };
+    },
+
+    async create(sub, event, key) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              // One subscription per id (per Idempotency-Key): a retried or racing create must not overwrite.
+              {
+                Put: {
+                  TableName,
+                  Item: subscriptionItem(sub),
+                  ConditionExpression: "attribute_not_exists(PK)",
+                },
+              },
+              { Put: { TableName, Item: eventItem(sub.id, event) } },
+              { Update: billingKeyUpdate(TableName, key, { add: sub.id }) },
+            ],
+          }),
+        );
+        return { created: true };
+      } catch (error) {
+        const failed = failedItems(error);
+        if (failed.length === 0) throw error;
+        return { created: false, existing: failed.includes(0) ? await get(sub.id) : null };
+      }
+    },
+
+    save: (current, next, event) =>
+      saveWith(current, [putSubscription(current, next), ...(event ? [putEvent(next.id, event)] : [])]),
+
+    switchCard: (current, next, event, newKey) =>
+      saveWith(current, [
+        putSubscription(current, next),
+        putEvent(next.id, event),
+        { Update: billingKeyUpdate(TableName, newKey, { add: next.id }) },
+        {
+          Update: billingKeyUpdate(
+            TableName,
+            { customerUid: current.customerUid, updatedAt: next.updatedAt },
+            { remove: next.id },
+          ),
+        },
+      ]),
+
+    async setCheckAfter(sub, checkAfter) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: subscriptionKey(sub.id),
+            ...(checkAfter
+              ? {
+                  UpdateExpression: "SET checkAfter = :c, GSI1PK = :pk, GSI1SK = :c",
+                  ExpressionAttributeValues: {
+                    ":c": checkAfter,
+                    ":pk": dueIndexPk(shardOf(sub.id, DUE_SHARDS)),
+                    ":v": sub.version,
+                  },
+                }
+              : {
+                  UpdateExpression: "REMOVE checkAfter, GSI1PK, GSI1SK",
+                  ExpressionAttributeValues: { ":v": sub.version },
+                }),
+            // Only the version the caller decided on: a state change since then set its own index entry.
+            ConditionExpression: "version = :v",
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async recordNotification(note) {
+      await db.send(
+        new PutCommand({
+          TableName,
+          Item: {
+            PK: subscriptionKey(note.subscriptionId).PK,
+            SK: subscriptionNoteSk(note.receivedAt, note.id),
+            type: "subscription_notification",
+            ...note,
+            expiresAt: Math.floor(Date.parse(note.receivedAt) / 1000) + NOTE_TTL_SECONDS,
+          },
+        }),
+      );
+    },
+
+    pagesDue: (now, pageSize) =>
+      pagesAcrossShards(db, {
+        TableName,
+        pks: Array.from({ length: DUE_SHARDS }, (_, shard) => dueIndexPk(shard)),
+        until: now.toISOString(),
+        pageSize,
+        map: (item) => strip<Subscription>(item),
+      }),
+  };
+}
