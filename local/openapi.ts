@@ -6,6 +6,13 @@
  */
 import { toJSONSchema } from "zod/mini";
 import type { $ZodType } from "zod/v4/core";
+import {
+  cancelSubscriptionBodySchema,
+  createBillingKeyBodySchema,
+  createSubscriptionBodySchema,
+  subscriptionIdPathSchema,
+  switchCardBodySchema,
+} from "../lib/billing/api-schemas.js";
 import { createOrderRequestSchema } from "../lib/kicc/create-order-request.js";
 import {
   completeMobileQuerySchema,
@@ -137,9 +144,139 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   {
     method: "post",
+    path: "/billing-keys",
+    operationId: "createBillingKey",
+    summary: "Get the IMP.request_pay params that issue a KICC billing key in the window",
+    description:
+      "KICC issues billing keys only in its window, through the MID approved for non-authenticated payments " +
+      '(`pg: "kicc.<KICC_BILLING_MID>"`), card only, and charges nothing there (amount is only shown). ' +
+      "customer_uid is given or generated; one per customer and card. A customer_uid that already names a " +
+      "verified key is refused: issuing again would re-point it and leave the old key unrevocable.",
+    apiKey: true,
+    body: createBillingKeyBodySchema,
+    responses: {
+      "201": "`{ customer_uid, request_pay }`",
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "409": "customer_uid already names a verified billing key",
+      "501": "KICC_BILLING_MID is not configured",
+    },
+  },
+  {
+    method: "post",
+    path: "/subscriptions",
+    operationId: "createSubscription",
+    summary: "Subscribe a verified billing key to a plan; the first cycle is charged now or at start_at",
+    description:
+      "The key is verified with GET /subscribe/customers/{customer_uid} (exists, KICC, our billing MID, not a " +
+      "test channel in live mode). Cycles fall on anchor_day in Asia/Seoul (a shorter month bills on its last " +
+      "day and the plan comes back to the anchor the month after). Without start_at and with anchor_day, the " +
+      "subscription starts on the next anchor date.",
+    apiKey: true,
+    body: createSubscriptionBodySchema,
+    headers: [
+      {
+        name: "Idempotency-Key",
+        required: true,
+        description: "Names the subscription: a retry with the same key and body gets the same one",
+      },
+    ],
+    responses: {
+      "201": "The subscription",
+      "200": "The same request again: the existing subscription (`idempotent-replayed: true`)",
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "409": "Idempotency-Key used for a different request, or the key is being deleted",
+      "503": "iamport could not be asked about the billing key; retry with the same Idempotency-Key",
+    },
+  },
+  {
+    method: "get",
+    path: "/subscriptions/{id}",
+    operationId: "getSubscription",
+    summary: "A subscription with its cycles, every charge attempt and its history",
+    apiKey: true,
+    path_: subscriptionIdPathSchema,
+    responses: {
+      "200": "The subscription",
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "404": "No such subscription",
+    },
+  },
+  {
+    method: "post",
+    path: "/subscriptions/{id}/cancel",
+    operationId: "cancelSubscription",
+    summary: 'Cancel now, or at the end of the paid period (`{ at: "now" | "period_end" }`)',
+    apiKey: true,
+    path_: subscriptionIdPathSchema,
+    body: cancelSubscriptionBodySchema,
+    responses: {
+      "200": "The subscription (unchanged when already canceled)",
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "404": "No such subscription",
+    },
+  },
+  {
+    method: "post",
+    path: "/subscriptions/{id}/pause",
+    operationId: "pauseSubscription",
+    summary: "Stop charging an active subscription",
+    apiKey: true,
+    path_: subscriptionIdPathSchema,
+    responses: {
+      "200": "The subscription",
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "404": "No such subscription",
+      "409": "Not active",
+    },
+  },
+  {
+    method: "post",
+    path: "/subscriptions/{id}/resume",
+    operationId: "resumeSubscription",
+    summary: "Resume billing on the anchor calendar; cycles dated inside the pause are skipped",
+    apiKey: true,
+    path_: subscriptionIdPathSchema,
+    responses: {
+      "200": "The subscription",
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "404": "No such subscription",
+      "409": "Not paused",
+    },
+  },
+  {
+    method: "post",
+    path: "/subscriptions/{id}/card",
+    operationId: "switchSubscriptionCard",
+    summary: "Switch to a new verified billing key; a past_due subscription is retried at once with it",
+    description:
+      "The old key is deleted at iamport (DELETE /subscribe/customers/{customer_uid}) after the switch is saved, " +
+      "unless another subscription still charges it; `card_switch.old_card.key` says what happened.",
+    apiKey: true,
+    path_: subscriptionIdPathSchema,
+    body: switchCardBodySchema,
+    responses: {
+      "200": "The subscription and `card_switch: { changed, retry_queued, old_card }`",
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "404": "No such subscription",
+      "409": "Canceled, or the new key is being deleted",
+      "503": "iamport could not be asked about the new key; retry",
+    },
+  },
+  {
+    method: "post",
     path: "/webhooks/iamport",
     operationId: "iamportWebhook",
     summary: "iamport V1 webhook (JSON or form): a hint, verified by re-reading the payment",
+    description:
+      "A subscription charge's merchant_uid (`sub_<id>_<cycle>_<attempt>`) is routed to billing, which applies " +
+      "the re-read payment to that charge attempt; any other to the order.",
     body: iamportWebhookBodySchema,
     form: true,
     responses: {

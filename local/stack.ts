@@ -1,8 +1,9 @@
 /**
  * The whole system on one machine: the API Gateway stand-in serving the real
- * handlers from serverless.yml, the iamport sandbox and a DynamoDB Local
- * table. `npm start` and the integration/e2e tests both use this, so what the
- * tests exercise is what a developer runs.
+ * handlers from serverless.yml, the SQS stand-in delivering to the real queue
+ * consumers, the iamport sandbox and a DynamoDB Local table. `npm start` and
+ * the integration/e2e tests both use this, so what the tests exercise is what
+ * a developer runs.
  */
 import { randomUUID } from "node:crypto";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/index.js";
@@ -10,6 +11,8 @@ import { type ApiServer, type Fallback, startApiServer } from "./api-gateway.js"
 import { createTable } from "./dynamodb/create-table.js";
 import { httpRoutes, type LoadedFunction, loadFunctions } from "./load-functions.js";
 import { buildOpenApi } from "./openapi.js";
+import { readQueueEnvironment, readServerlessQueues } from "./serverless-routes.js";
+import { type LocalSqs, startLocalSqs } from "./sqs.js";
 
 export interface StackOptions {
   dynamoEndpoint: string;
@@ -23,11 +26,18 @@ export interface StackOptions {
   realIamport?: { apiUrl: string; impKey: string; impSecret: string };
   fallback?: Fallback;
   onError?: (error: unknown) => void;
+  /**
+   * The SQS stand-in's visibility timeout for every queue (ms), instead of
+   * serverless.yml's (minutes on AWS): a retried message comes back quickly.
+   */
+  sqsVisibilityTimeoutMs?: number;
 }
 
 export interface Stack {
   apiUrl: string;
   sandbox: Sandbox | null;
+  /** The SQS stand-in (queues from serverless.yml, delivering to their consumers). */
+  sqs: LocalSqs;
   tableName: string;
   apiKey: string;
   functions: LoadedFunction[];
@@ -60,6 +70,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(options.onError ? { onError: options.onError } : {}),
   });
   let sandbox: Sandbox | null = null;
+  let sqs: LocalSqs;
+  let billingMid: string | undefined;
   try {
     if (!options.realIamport) {
       sandbox = await startSandbox({
@@ -67,11 +79,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...(options.sandboxPort !== undefined ? { port: options.sandboxPort } : {}),
         ...options.sandbox,
       });
+      // The sandbox's billing channel (`pg: "kicc.<MID>"`), read over HTTP like everything else from it.
+      const info = (await (await fetch(`${sandbox.url}/__sandbox/info`)).json()) as { billingMid?: string };
+      billingMid = info.billingMid;
     }
+    sqs = await startLocalSqs({
+      queues: readServerlessQueues().map((queue) => ({
+        name: queue.name,
+        visibilityTimeoutMs: options.sqsVisibilityTimeoutMs ?? queue.visibilityTimeoutSeconds * 1000,
+        ...(queue.redrive ? { redrive: queue.redrive } : {}),
+      })),
+      consumers: functions.flatMap((fn) =>
+        fn.queues.map((subscription) => ({ ...subscription, functionName: fn.name, handler: fn.handler })),
+      ),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   } catch (error) {
-    await api.close();
+    await Promise.all([api.close(), sandbox?.close()]);
     throw error;
   }
+  const queueUrls = Object.fromEntries(
+    Object.entries(readQueueEnvironment()).map(([name, queue]) => [name, sqs.queueUrl(queue)]),
+  );
   const env: Record<string, string> = {
     STAGE: "local",
     TABLE_NAME: tableName,
@@ -89,6 +118,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     DEFAULT_RESULT_URL: `${api.url}/shop/result.html`,
     IAMPORT_TIMEOUT_MS: "2000",
     LOG_LEVEL: "warn",
+    SQS_ENDPOINT: sqs.url,
+    ...queueUrls,
+    ...(billingMid ? { KICC_BILLING_MID: billingMid } : {}),
     ...options.env,
   };
   // Handlers parse config from process.env on first use (lib/config.ts); set it before any request.
@@ -96,11 +128,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   return {
     apiUrl: api.url,
     sandbox,
+    sqs,
     tableName,
     apiKey: LOCAL_API_KEY,
     functions,
     env,
     async close() {
+      // Deliveries in flight finish first: they may still call the API's neighbours (sandbox, table).
+      await sqs.close();
       await Promise.all([api.close(), sandbox?.close()]);
     },
   };

@@ -96,6 +96,8 @@ function start(settings: Settings, dynamoEndpoint: string): Promise<DevStack> {
     sandboxPort: settings.sandboxPort,
     // iamport retries a webhook that got a 5xx when the merchant opts in; the demo opts in.
     sandbox: { webhookRetries: 3 },
+    // A charge message handed back comes again in seconds, so a developer sees retries happen.
+    sqsVisibilityTimeoutMs: 10_000,
     ...(settings.real ? { realIamport: settings.real, merchantCode: settings.real.merchantCode } : {}),
     env: {
       LOG_LEVEL: settings.logLevel,

@@ -1,7 +1,8 @@
 /**
  * `osls package` builds the CloudFormation template offline; this asserts on
  * it: every function on nodejs22.x/arm64 with its route, the one table and its
- * index, and IAM limited to that table and this stage's SSM parameters.
+ * index, the charge queue with its DLQ and capped consumer, and IAM limited to
+ * that table, that queue and this stage's SSM parameters.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -84,6 +85,70 @@ describe("serverless.yml packaged offline", () => {
     expect(JSON.stringify(ssm[0].Resource)).toContain(":parameter/kicc-payments/ci/*");
   });
 
+  test("IAM reaches SQS only for the charge queue: send for the producers, receive/delete for its consumer", () => {
+    const role = ofType("AWS::IAM::Role")[0]![1];
+    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    const sqs = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith("sqs:")));
+    const actions = sqs.flatMap((s: any) => [s.Action].flat()).sort();
+
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+        "sqs:SendMessage",
+      ]),
+    );
+    expect(
+      actions.filter(
+        (a: string) => !a.match(/^sqs:(SendMessage|ReceiveMessage|DeleteMessage|GetQueueAttributes)$/),
+      ),
+    ).toEqual([]);
+    for (const statement of sqs) {
+      for (const resource of [statement.Resource].flat()) {
+        expect(resource).toEqual({ "Fn::GetAtt": ["ChargeQueue", "Arn"] });
+      }
+    }
+  });
+
+  test("the charge queue redrives to its DLQ after 5 receives, with a visibility timeout of 6× the consumer's timeout", () => {
+    const queue = resources.ChargeQueue!.Properties;
+    const dlq = resources.ChargeDeadLetterQueue!;
+    const consumer = ofType("AWS::Lambda::Function").find(
+      ([id]) => id === "ChargeSubscriptionLambdaFunction",
+    )![1];
+
+    expect(resources.ChargeQueue!.Type).toBe("AWS::SQS::Queue");
+    expect(dlq.Type).toBe("AWS::SQS::Queue");
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { "Fn::GetAtt": ["ChargeDeadLetterQueue", "Arn"] },
+      maxReceiveCount: 5,
+    });
+    expect(queue.VisibilityTimeout).toBe(6 * consumer.Properties.Timeout);
+    expect(dlq.Properties.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod);
+  });
+
+  test("the consumer takes batches of 10 with partial batch failures, capped in concurrency to protect iamport", () => {
+    const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
+    const consumer = ofType("AWS::Lambda::Function").find(
+      ([id]) => id === "ChargeSubscriptionLambdaFunction",
+    )![1];
+
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": ["ChargeQueue", "Arn"] },
+      FunctionName: { "Fn::GetAtt": ["ChargeSubscriptionLambdaFunction", "Arn"] },
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    // Reserved concurrency at least the mapping's maximum: SQS never hands a batch to a throttled function.
+    expect(consumer.Properties.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(5);
+    for (const [, fn] of ofType("AWS::Lambda::Function")) {
+      expect(fn.Properties.Environment.Variables.CHARGE_QUEUE_URL).toEqual({ Ref: "ChargeQueue" });
+    }
+  });
+
   test("secrets are referenced by SSM name, never placed in the environment", () => {
     for (const [, fn] of ofType("AWS::Lambda::Function")) {
       const env = fn.Properties.Environment.Variables;
@@ -105,11 +170,24 @@ describe("serverless.yml packaged offline", () => {
       "CompletePaymentMobile",
       "RefundOrder",
       "Reconcile",
+      "ChargeSubscription",
+      "CreateSubscription",
+      "SwitchSubscriptionCard",
     ]) {
       expect(alertFilters.map((f) => f.LogGroupName.Ref)).toContain(`${fn}LogGroup`);
       expect(resources).toHaveProperty(`${fn}LogGroup`);
     }
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual(["Errors", "IamportUnavailable", "PaymentAlerts"]);
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual([
+      "ApproximateNumberOfMessagesVisible",
+      "Errors",
+      "Errors",
+      "IamportUnavailable",
+      "PaymentAlerts",
+    ]);
+    const dlqAlarm = alarms.find((a) => a.Namespace === "AWS/SQS");
+    expect(dlqAlarm?.Dimensions).toEqual([
+      { Name: "QueueName", Value: { "Fn::GetAtt": ["ChargeDeadLetterQueue", "QueueName"] } },
+    ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
     expect(resources.AlarmTopic?.Type).toBe("AWS::SNS::Topic");
   });

@@ -21,7 +21,7 @@ export interface TestStack {
 }
 
 export function useStack(
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions } = {},
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; sqsVisibilityTimeoutMs?: number } = {},
 ): () => TestStack {
   let current: TestStack | undefined;
   beforeAll(async () => {
@@ -30,6 +30,8 @@ export function useStack(
       // TEST_LOG_LEVEL=info shows the handlers' JSON logs while debugging a test.
       env: { IAMPORT_TIMEOUT_MS: "400", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...options.env },
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+      // A message the consumer hands back is delivered again after half a second, not six minutes.
+      sqsVisibilityTimeoutMs: options.sqsVisibilityTimeoutMs ?? 500,
     });
     const api: TestStack["api"] = async (path, init = {}) => {
       const headers: Record<string, string> = { ...init.headers };

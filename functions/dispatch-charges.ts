@@ -1,0 +1,17 @@
+/**
+ * Scheduled (EventBridge): queue every due subscription cycle and every
+ * charge attempt whose outcome is still open to the charge queue; end the
+ * subscriptions whose period or dunning is over. Returns and logs a summary.
+ */
+import middy from "@middy/core";
+import type { ScheduledEvent } from "aws-lambda";
+import { type DispatchSummary, dispatchCharges } from "../lib/billing/dispatch-charges.js";
+import { chargeQueue } from "../lib/runtime/charge-queue.js";
+import { container } from "../lib/runtime/container.js";
+
+export const handler = middy<ScheduledEvent, DispatchSummary>().handler(async (_event, context) =>
+  dispatchCharges(
+    { ...container().dispatchDeps, queue: chargeQueue() },
+    { remainingMs: () => context.getRemainingTimeInMillis() },
+  ),
+);

@@ -1,0 +1,18 @@
+/** POST /subscriptions/{id}/resume (API key): billing continues on the anchor calendar; cycles dated in the pause are skipped. */
+import { emptyBodySchema, subscriptionIdPathSchema } from "../lib/billing/api-schemas.js";
+import { resumeSubscription } from "../lib/billing/change-subscription.js";
+import { subscriptionView } from "../lib/billing/subscription-views.js";
+import { httpHandler } from "../lib/http/handler.js";
+import { json } from "../lib/http/response.js";
+import { readBody, validate } from "../lib/http/validate.js";
+import { container } from "../lib/runtime/container.js";
+
+export const handler = httpHandler(
+  async (event) => {
+    const { id } = validate(subscriptionIdPathSchema, event.pathParameters ?? {}, "path.");
+    validate(emptyBodySchema, readBody(event));
+    const { subscription } = await resumeSubscription(container().subscriptionDeps, id);
+    return json(200, subscriptionView(subscription));
+  },
+  { logger: () => container().logger, apiKeys: () => container().secrets.merchantApiKeys() },
+);
