@@ -28,6 +28,7 @@ export function formatBanner(input: BannerInput): string {
         : `${input.realIamportUrl}  (REAL iamport, test credentials)`,
     ],
     ["DynamoDB Local", `${input.dynamoEndpoint}  (in memory, table ${stack.tableName})`],
+    ["SQS", `${stack.sqs.url}  (stand-in, in memory)`],
   );
   const width = Math.max(...rows.map(([name]) => name.length));
   const lines = [
@@ -48,6 +49,13 @@ export function formatBanner(input: BannerInput): string {
   for (const job of jobs) {
     lines.push(
       `    ${job.functionName.padEnd(20)} ${job.rates.join(", ").padEnd(18)} curl -XPOST -H 'content-type: application/json' ${api}/__local/run/${job.functionName}`,
+    );
+  }
+  const consumers = stack.functions.flatMap((fn) => fn.queues.map((queue) => ({ fn: fn.name, ...queue })));
+  if (consumers.length > 0) lines.push("", "  Queue consumers (SQS stand-in, from serverless.yml):");
+  for (const c of consumers) {
+    lines.push(
+      `    ${c.fn.padEnd(20)} ${c.queue.padEnd(18)} batches of ${c.batchSize}, ${c.maximumConcurrency} at once`,
     );
   }
   lines.push("", "  Open the storefront and pay. Ctrl-C stops everything.", "");
