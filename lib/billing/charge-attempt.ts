@@ -36,7 +36,12 @@ export interface ChargeAttempt {
   sends: number;
   claimedAt: string;
   lastSentAt: string;
-  /** While claimed or unknown: when a resolver should look (the claim's lease, or the next lookup). */
+  /** While claimed: until when the claim is its worker's. Past it, the call may or may not have happened. */
+  leaseUntil?: string;
+  /**
+   * While claimed or unknown: when a resolver should look (the open-attempt
+   * index). Starts at the claim's lease; the dispatcher moves it when it queues a lookup.
+   */
   checkAfter?: string;
   unknownSince?: string;
   lookups: number;
@@ -93,6 +98,7 @@ export function newClaim(
     sends: 1,
     claimedAt: at,
     lastSentAt: at,
+    leaseUntil: plus(now, leaseMs),
     checkAfter: plus(now, leaseMs),
     lookups: 0,
     updatedAt: at,
@@ -101,7 +107,7 @@ export function newClaim(
 
 /** A claim whose owner's lease ran out without an outcome: the call may or may not have happened. */
 export function claimLapsed(attempt: ChargeAttempt, now: Date): boolean {
-  return attempt.status === "claimed" && Date.parse(attempt.checkAfter ?? attempt.claimedAt) <= now.getTime();
+  return attempt.status === "claimed" && Date.parse(attempt.leaseUntil ?? attempt.claimedAt) <= now.getTime();
 }
 
 export function markUnknown(
@@ -140,6 +146,7 @@ export function markResent(attempt: ChargeAttempt, now: Date, leaseMs: number): 
     sends: attempt.sends + 1,
     lookups: attempt.lookups + 1,
     lastSentAt: now.toISOString(),
+    leaseUntil: plus(now, leaseMs),
     checkAfter: plus(now, leaseMs),
     version: attempt.version + 1,
     updatedAt: now.toISOString(),
@@ -157,6 +164,7 @@ export function settleAttempt(
     ...attempt,
     status: outcome.kind,
     resolvedBy,
+    leaseUntil: undefined,
     checkAfter: undefined,
     version: attempt.version + 1,
     updatedAt: now.toISOString(),

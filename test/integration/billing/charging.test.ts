@@ -4,6 +4,9 @@
  * cycle is charged at most once, whatever SQS and the network do.
  */
 import { describe, expect, test } from "vitest";
+import { newClaim } from "../../../lib/billing/charge-attempt.js";
+import { parseConfig } from "../../../lib/config.js";
+import { buildContainer } from "../../../lib/runtime/container.js";
 import { useStack } from "../../support/stack.js";
 import {
   chargesOf,
@@ -156,6 +159,77 @@ describe("at-least-once delivery and unknown outcomes (invariant 3)", () => {
     await settle(t);
 
     expect((await view(t, created.body.id)).status).toBe("active");
+    expect(chargesOf(t, customerUid)).toHaveLength(1);
+  });
+});
+
+describe("a worker that died and a refused request", () => {
+  test("a claim whose worker died before recording anything: the dispatcher finds it, it is looked up, then sent once", async () => {
+    const t = ctx();
+    const customerUid = await issueKey(t);
+    const created = await subscribe(t, {
+      customer_uid: customerUid,
+      start_at: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const id = created.body.id as string;
+    // As if a consumer claimed cycle 1 ten minutes ago and crashed before calling iamport.
+    const { subscriptions } = buildContainer(parseConfig(t.stack.env), {
+      clock: () => new Date(Date.now() - 10 * 60_000),
+    });
+    const sub = await subscriptions.get(id);
+    const stale = newClaim(
+      {
+        subscriptionId: id,
+        cycle: 1,
+        attempt: 1,
+        merchantUid: `${id}_1_1`,
+        customerUid,
+        amount: 9_900,
+        name: "Pro plan",
+      },
+      new Date(Date.now() - 10 * 60_000),
+      120_000,
+    );
+    expect((await subscriptions.claim(sub!, stale)).claimed).toBe(true);
+
+    const summary = await dispatchAt(t, 0);
+
+    expect(summary.resolving).toBeGreaterThanOrEqual(1);
+    const attempt = (await view(t, id)).cycles[0].attempts[0];
+    expect(attempt).toMatchObject({ status: "paid", sends: 2, merchant_uid: `${id}_1_1` });
+    expect(attempt.unknown_since).not.toBeNull();
+    expect(chargesOf(t, customerUid)).toHaveLength(1);
+  });
+
+  test("iamport refuses the request (non-zero code): recorded as an error, not a decline; retried after the error delay", async () => {
+    const t = ctx();
+    control(t).addFault({
+      method: "POST",
+      path: "/subscribe/payments/again",
+      kind: "status",
+      status: 400,
+      times: 1,
+    });
+    const customerUid = await issueKey(t);
+    const created = await subscribe(t, { customer_uid: customerUid });
+    await settle(t);
+    const id = created.body.id as string;
+
+    const refused = await view(t, id);
+    await dispatchAt(t, 61 * 60_000);
+
+    expect(refused).toMatchObject({
+      status: "active",
+      next_attempt: 2,
+      dunning: { request_errors: 1, soft_declines: 0, waiting_for_card: false },
+      cycles: [{ attempts: [{ status: "error", decline: null, error_code: -1 }] }],
+    });
+    expect(Date.parse(refused.next_charge_at) - Date.parse(refused.cycles[0].attempts[0].updated_at)).toBe(
+      60 * 60_000,
+    );
+    const paid = await view(t, id);
+    expect(paid).toMatchObject({ status: "active", current_cycle: 2, dunning: null });
+    expect(paid.cycles[0].attempts.map((a: any) => a.status)).toEqual(["error", "paid"]);
     expect(chargesOf(t, customerUid)).toHaveLength(1);
   });
 });

@@ -67,6 +67,12 @@ describe("claimed → unknown → resent → settled", () => {
     expect(claimLapsed(a, later(LEASE))).toBe(true);
   });
 
+  test("the claim's lease is its own: the dispatcher moving the index entry does not extend it", () => {
+    const queued = { ...claim(), checkAfter: later(15 * 60_000).toISOString() };
+
+    expect(claimLapsed(queued, later(LEASE))).toBe(true);
+  });
+
   test("unknown keeps when it first became unknown; lookups count; a re-send is claimed again with the same merchant_uid", () => {
     const unknown = markUnknown(claim(), "timeout", later(1000), 300_000);
     const again = markUnknown(unknown, "timeout", later(9000), 300_000);
