@@ -42,10 +42,12 @@ export interface KstDateTime {
   minute: number;
 }
 
+/** Gregorian: every 4th year, except centuries not divisible by 400 (2100 is not a leap year). */
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+/** Days in `month` (1-12) of `year`. */
 export function daysInMonth(year: number, month: number): number {
   // Day 0 of the next month is the last day of this one (Date.UTC handles the year rollover).
   return new Date(Date.UTC(year, month, 0)).getUTCDate();

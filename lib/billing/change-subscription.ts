@@ -46,6 +46,7 @@ export async function changeSubscription(
   throw new ConflictError("the subscription kept changing; retry the request", "subscription_busy");
 }
 
+/** `POST /subscriptions/{id}/cancel`: now, or at the end of the paid period. */
 export const cancelSubscription = (
   deps: Pick<SubscriptionDeps, "subscriptions" | "clock" | "logger">,
   input: { id: string; at: "now" | "period_end"; reason?: string },
@@ -54,11 +55,13 @@ export const cancelSubscription = (
     cancel(sub, input.at, input.reason ?? "canceled by the merchant", now),
   );
 
+/** `POST /subscriptions/{id}/pause`: an active subscription stops being charged. */
 export const pauseSubscription = (
   deps: Pick<SubscriptionDeps, "subscriptions" | "clock" | "logger">,
   id: string,
 ) => changeSubscription(deps, id, pause);
 
+/** `POST /subscriptions/{id}/resume`: billing continues on the anchor calendar. */
 export const resumeSubscription = (
   deps: Pick<SubscriptionDeps, "subscriptions" | "clock" | "logger">,
   id: string,

@@ -75,6 +75,7 @@ export const MAX_SENDS = 2;
 
 const TERMINAL: ReadonlySet<AttemptStatus> = new Set(["paid", "declined", "error", "rejected"]);
 
+/** Whether the attempt has its outcome (paid, declined, error, rejected). */
 export function isTerminal(attempt: ChargeAttempt): boolean {
   return TERMINAL.has(attempt.status);
 }
@@ -110,6 +111,7 @@ export function claimLapsed(attempt: ChargeAttempt, now: Date): boolean {
   return attempt.status === "claimed" && Date.parse(attempt.leaseUntil ?? attempt.claimedAt) <= now.getTime();
 }
 
+/** The call's outcome is not known (timeout, 5xx, lost answer, a lapsed claim): look it up before anything else. */
 export function markUnknown(
   attempt: ChargeAttempt,
   reason: string,

@@ -20,6 +20,7 @@ const CONCURRENCY = 3;
 /** No record starts with less than this left: one charge can take a send and two lookups. */
 const STOP_MARGIN_MS = 20_000;
 
+/** Charges every record of one SQS batch; returns the message ids SQS must deliver again. */
 export async function chargeBatch(
   deps: ChargeDeps,
   records: ChargeRecord[],

@@ -42,6 +42,10 @@ export interface ChargeResult {
 const done = (detail: string): ChargeResult => ({ result: "done", detail });
 const retry = (detail: string): ChargeResult => ({ result: "retry", detail });
 
+/**
+ * Charges (or finishes) the cycle attempt named by `message`, at most once.
+ * `retry` means: leave the message for SQS to deliver again.
+ */
 export async function chargeCycle(deps: ChargeDeps, message: ChargeMessage): Promise<ChargeResult> {
   const log = deps.logger.child({
     subscription_id: message.subscriptionId,

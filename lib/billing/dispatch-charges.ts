@@ -49,6 +49,7 @@ export interface DispatchSummary {
 /** Time kept back for the page in flight. */
 const STOP_MARGIN_MS = 20_000;
 
+/** One dispatcher run: queues what is due, ends what is over, and returns (and logs) a summary. */
 export async function dispatchCharges(
   deps: DispatchChargesDeps,
   input: { remainingMs?: () => number } = {},

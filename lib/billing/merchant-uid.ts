@@ -35,6 +35,7 @@ export function subscriptionIdFor(idempotencyKey: string): string {
   return `${SUBSCRIPTION_PREFIX}${body}`;
 }
 
+/** Whether `value` is an id this service gives subscriptions (`sub_` + 16 base62). */
 export function isSubscriptionId(value: string): boolean {
   return ID_PATTERN.test(value);
 }

@@ -10,6 +10,7 @@ import type { SubscriptionsRepository } from "../store/subscriptions-repository.
 import type { ChargeQueue } from "./charge-queue.js";
 import type { Subscription } from "./subscription.js";
 
+/** Queues `sub`'s current cycle attempt now and leases its due-index entry; false (logged) when it could not. */
 export async function queueCharge(
   deps: {
     queue: ChargeQueue;

@@ -21,6 +21,10 @@ export type SettleOutcome = { settled: ChargeAttempt; subscription: Subscription
 
 const MAX_ROUNDS = 6;
 
+/**
+ * Settles `attempt` with `outcome` and applies it to its subscription (one
+ * transaction; a lost race re-reads and decides again, bounded).
+ */
 export async function settleCharge(
   deps: ChargeDeps,
   attempt: ChargeAttempt,

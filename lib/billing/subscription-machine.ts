@@ -233,6 +233,7 @@ export type DueDecision =
   /** Nothing due: put the index entry back where the rules say (or take it out). */
   | { kind: "reindex"; checkAfter: string | undefined };
 
+/** What the dispatcher does with a subscription whose due-index entry has come up. */
 export function decideDue(sub: Subscription, policy: BillingPolicy, now: Date): DueDecision {
   const due = (at: string | null | undefined) => Boolean(at) && Date.parse(at as string) <= now.getTime();
   if (!CHARGEABLE.has(sub.status)) return { kind: "reindex", checkAfter: undefined };

@@ -64,6 +64,7 @@ function cycles(sub: Subscription, attempts: ChargeAttempt[]) {
     });
 }
 
+/** The merchant API's view of a subscription (snake_case), with its cycles, attempts and history when given. */
 export function subscriptionView(
   sub: Subscription,
   attempts: ChargeAttempt[] = [],

@@ -8,6 +8,7 @@ import type { Logger } from "../observability/logger.js";
 /** SendMessageBatch takes at most 10 entries. */
 const BATCH = 10;
 
+/** A charge queue that sends in batches of 10 with SendMessageBatch; unsent messages come back. */
 export function createSqsChargeQueue(options: {
   /** CHARGE_QUEUE_URL; a deployment without billing leaves it unset and must not enqueue. */
   queueUrl: string | undefined;

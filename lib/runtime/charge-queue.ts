@@ -22,6 +22,7 @@ export function buildChargeQueue(config: Config, logger: Logger): ChargeQueue {
 
 let current: ChargeQueue | undefined;
 
+/** The charge queue of this Lambda instance, built on first use. */
 export function chargeQueue(): ChargeQueue {
   const { config, logger } = container();
   current ??= buildChargeQueue(config, logger);

@@ -63,6 +63,7 @@ export function billingKeyUpdate(
   };
 }
 
+/** The repository over one DynamoDB document client and table. */
 export function createBillingKeysRepository(deps: {
   db: DynamoDBDocumentClient;
   tableName: string;

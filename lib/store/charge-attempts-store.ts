@@ -28,6 +28,7 @@ export type ChargeAttemptOperations = Pick<
   "getAttempt" | "claim" | "updateAttempt" | "setAttemptCheckAfter" | "settle" | "pagesOpenAttempts"
 >;
 
+/** The attempt operations of the subscriptions repository, over one client and table. */
 export function chargeAttemptOperations(deps: {
   db: DynamoDBDocumentClient;
   tableName: string;

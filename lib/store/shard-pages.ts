@@ -5,6 +5,7 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 
+/** Pages of the items due by `until` in each of `pks`, one query page per shard in turn. */
 export async function* pagesAcrossShards<T>(
   db: DynamoDBDocumentClient,
   options: {

@@ -27,6 +27,7 @@ export function strip<T>(item: Record<string, unknown>): T {
   return copy as T;
 }
 
+/** The key of a charge attempt: beside its subscription, sorted by cycle and attempt. */
 export const attemptKey = (id: string, cycle: number, attempt: number) => ({
   PK: subscriptionKey(id).PK,
   SK: chargeAttemptSk(cycle, attempt),
@@ -50,6 +51,7 @@ export const attemptItem = (a: ChargeAttempt) => ({
     : {}),
 });
 
+/** One history entry per subscription version. */
 export const eventItem = (id: string, event: SubscriptionEvent) => ({
   PK: subscriptionKey(id).PK,
   SK: subscriptionEventSk(event.version),

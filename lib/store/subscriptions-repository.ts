@@ -97,6 +97,7 @@ export interface SubscriptionsRepository {
 /** Notifications are evidence for support, not state: kept 180 days. */
 const NOTE_TTL_SECONDS = 180 * 24 * 3600;
 
+/** The repository over one DynamoDB document client and table. */
 export function createSubscriptionsRepository(deps: {
   db: DynamoDBDocumentClient;
   tableName: string;
