@@ -1,9 +1,11 @@
 /**
  * The local stack as a developer sees it: {@link startStack} plus the demo
- * storefront under /shop/ and the scheduled functions (timers and
- * `/__local/run/<name>`). `npm start` and the browser tests both build it
+ * storefront under /shop/, the scheduled functions (timers and
+ * `/__local/run/<name>`) and the billing tools (`/__local/dispatch-charges`,
+ * `/__local/queues`: charge-tools.ts). `npm start` and the browser tests both build it
  * here, so the tests drive exactly what a developer runs.
  */
+import { type ChargeTools, chargeToolsFallback, createChargeTools } from "./charge-tools.js";
 import {
   type RunRecord,
   type ScheduledJob,
@@ -29,6 +31,8 @@ export interface DevStackOptions extends Omit<StackOptions, "fallback"> {
 export interface DevStack {
   stack: Stack;
   scheduler: Scheduler;
+  /** The dispatcher ahead of time and a look into the queues (`/__local/dispatch-charges`, `/__local/queues`). */
+  charges: ChargeTools;
   /** What the pages read from /shop/config.json. */
   shopConfig(): ShopConfig;
   close(): Promise<void>;
@@ -39,6 +43,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   // The fallback answers only once the server listens; both are set before then.
   let stack: Stack | undefined;
   let scheduler: Scheduler | undefined;
+  let charges: ChargeTools | undefined;
   const shopConfig = (): ShopConfig => {
     const sandboxUrl = stack?.sandbox?.url ?? null;
     return {
@@ -55,13 +60,15 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     fallback: chainFallbacks(
       staticFallback({ config: shopConfig }),
       schedulerFallback(() => scheduler),
+      chargeToolsFallback(() => charges),
     ),
   });
   scheduler = startScheduler(stack.functions, {
     ...(timers !== undefined ? { timers } : {}),
     ...(onRun ? { onRun } : {}),
   });
-  const started = { stack, scheduler };
+  charges = createChargeTools(stack);
+  const started = { stack, scheduler, charges };
   return {
     ...started,
     shopConfig,

@@ -51,6 +51,11 @@ export function formatBanner(input: BannerInput): string {
       `    ${job.functionName.padEnd(20)} ${job.rates.join(", ").padEnd(18)} curl -XPOST -H 'content-type: application/json' ${api}/__local/run/${job.functionName}`,
     );
   }
+  if (jobs.some((job) => job.functionName === "dispatchCharges")) {
+    lines.push(
+      `    (a month ahead, so the next cycle is charged today: curl -XPOST -H 'content-type: application/json' -d '{"ahead_seconds":2764800}' ${api}/__local/dispatch-charges)`,
+    );
+  }
   const consumers = stack.functions.flatMap((fn) => fn.queues.map((queue) => ({ fn: fn.name, ...queue })));
   if (consumers.length > 0) lines.push("", "  Queue consumers (SQS stand-in, from serverless.yml):");
   for (const c of consumers) {
@@ -58,6 +63,6 @@ export function formatBanner(input: BannerInput): string {
       `    ${c.fn.padEnd(20)} ${c.queue.padEnd(18)} batches of ${c.batchSize}, ${c.maximumConcurrency} at once`,
     );
   }
-  lines.push("", "  Open the storefront and pay. Ctrl-C stops everything.", "");
+  lines.push("", "  Open the storefront and pay, or subscribe. Ctrl-C stops everything.", "");
   return lines.join("\n");
 }
