@@ -28,8 +28,15 @@ async function act(label, fn) {
   }
 }
 
-const orderLink = (merchantUid) =>
-  h("a", { href: `/shop/order.html?merchant_uid=${encodeURIComponent(merchantUid)}` }, merchantUid);
+/** An order's page, a subscription charge's subscription (`sub_<id>_<cycle>_<attempt>`), or just the id. */
+function orderLink(merchantUid) {
+  const charge = /^(sub_[A-Za-z0-9]{16})_\d+_\d+$/.exec(merchantUid ?? "");
+  if (charge)
+    return h("a", { href: `/shop/subscription.html?id=${encodeURIComponent(charge[1])}` }, merchantUid);
+  // A billing-key window's payment (KICC charges nothing there) has no order.
+  if (/^bk_/.test(merchantUid ?? "")) return h("code", {}, merchantUid);
+  return h("a", { href: `/shop/order.html?merchant_uid=${encodeURIComponent(merchantUid)}` }, merchantUid);
+}
 
 function table(id, caption, headers, rows, empty) {
   if (rows.length === 0) return h("p", { id }, empty);
@@ -223,12 +230,73 @@ async function renderJobs() {
   );
 }
 
+function renderBilling(declines, keys) {
+  $("declines").replaceChildren(
+    ...(declines.length
+      ? declines.map((d) =>
+          h("li", {}, h("code", {}, d.customer_uid ?? d.card_number ?? d.card_code), ` → ${d.reason}`),
+        )
+      : [h("li", {}, "None: charges go through.")]),
+  );
+  $("billing-keys").replaceChildren(
+    ...[...keys]
+      .sort((a, b) => (b.inserted ?? 0) - (a.inserted ?? 0))
+      .map((k) => h("option", { value: k.customer_uid }, `${k.card_name} ${k.card_number}`)),
+  );
+}
+
+/** The SQS stand-in's queues (`GET /__local/queues`): charges waiting, in flight, or in the DLQ. */
+async function renderQueues() {
+  const res = await fetch("/__local/queues");
+  if (!res.ok) {
+    $("queues").replaceChildren(h("p", {}, "The queues cannot be read from this stack."));
+    return;
+  }
+  const { queues } = await res.json();
+  const rows = queues.flatMap((queue) =>
+    queue.messages.map((m) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, queue.name),
+        h("td", {}, badge(m.state)),
+        h(
+          "td",
+          {},
+          m.body?.subscriptionId
+            ? [orderLink(`${m.body.subscriptionId}_${m.body.cycle}_${m.body.attempt}`)]
+            : h("code", {}, JSON.stringify(m.body)),
+        ),
+        h("td", {}, String(m.receive_count)),
+        h("td", {}, formatTime(m.sent_at)),
+      ),
+    ),
+  );
+  const names = queues
+    .map(
+      (q) => `${q.name}${q.consumers.length ? ` (→ ${q.consumers.join(", ")})` : ""}: ${q.messages.length}`,
+    )
+    .join(" · ");
+  $("queues").replaceChildren(
+    h("p", { class: "hint" }, names),
+    table(
+      "queue-table",
+      "Messages in the SQS stand-in",
+      ["Queue", "State", "Charge (subscription_cycle_attempt)", "Receives", "Sent"],
+      rows,
+      "Empty: every charge was handled. A charge handed back waits here until its visibility timeout ends.",
+    ),
+  );
+}
+
 async function refresh() {
-  const [info, payments, deliveries, faults] = await Promise.all([
+  const [info, payments, deliveries, faults, declines, keys] = await Promise.all([
     sandbox(config, "/info"),
     sandbox(config, "/payments"),
     sandbox(config, "/webhooks"),
     sandbox(config, "/faults"),
+    sandbox(config, "/declines"),
+    sandbox(config, "/billing-keys"),
   ]);
   $("clock").textContent = `${formatTime(info.now)} (${info.now})`;
   $("info").replaceChildren(
@@ -238,12 +306,15 @@ async function refresh() {
     h("dd", {}, info.merchantCode),
     h("dt", {}, "KICC MID"),
     h("dd", {}, info.kiccMid),
+    h("dt", {}, "Billing MID"),
+    h("dd", {}, info.billingMid),
   );
   renderPayments(payments);
   renderWebhooks(deliveries);
   renderFaults(faults);
   renderWebhookFaults();
-  await renderJobs();
+  renderBilling(declines, keys);
+  await Promise.all([renderJobs(), renderQueues()]);
   $("panel").dataset.loaded = String(Date.now());
 }
 
@@ -309,6 +380,37 @@ function wire() {
       sandbox(config, `/payments/${encodeURIComponent(impUid)}/cancel`, { method: "POST", body }),
     );
   });
+  $("dispatch-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const days = Number($("dispatch-days").value);
+    if (!Number.isFinite(days) || days < 0) return showError(errorBox, "Days ahead must be 0 or more.");
+    act(`Ran dispatch-charges ${days} days ahead`, async () => {
+      $("dispatch-result").textContent = "Running the dispatcher, then waiting for the queue…";
+      const res = await fetch("/__local/dispatch-charges", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ahead_seconds: Math.round(days * 86_400) }),
+      });
+      const record = await res.json().catch(() => null);
+      $("dispatch-result").replaceChildren(h("pre", {}, JSON.stringify(record, null, 2)));
+      if (!res.ok) throw new Error(record?.message ?? `HTTP ${res.status}`);
+    });
+  });
+  $("decline-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const customerUid = $("decline-customer").value.trim();
+    if (!customerUid) {
+      $("decline-customer").focus();
+      return showError(errorBox, "Name the billing key (customer_uid) to decline.");
+    }
+    const rule = { customer_uid: customerUid, reason: $("decline-reason").value };
+    act(`Decline added for ${customerUid}: ${rule.reason}`, () =>
+      sandbox(config, "/declines", { method: "POST", body: rule }),
+    );
+  });
+  $("clear-declines").addEventListener("click", () =>
+    act("Declines cleared", () => sandbox(config, "/declines", { method: "DELETE" })),
+  );
   $("flush").addEventListener("click", () =>
     act("Webhooks delivered", () => sandbox(config, "/webhooks/flush", { method: "POST", body: {} })),
   );
