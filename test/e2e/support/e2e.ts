@@ -39,6 +39,8 @@ export interface E2e {
   page(): Promise<Page>;
   /** GET /orders/{merchant_uid} with the merchant key: the verified state. */
   order(merchantUid: string): Promise<any>;
+  /** GET /subscriptions/{id} with the merchant key: cycles, attempts, history. */
+  subscription(id: string): Promise<any>;
   /** The sandbox's payments for one order. */
   sandboxPayments(merchantUid: string): PaymentView[];
   screenshot(page: Page, name: string): Promise<void>;
@@ -56,6 +58,8 @@ export function useE2e(): () => E2e {
       dynamoEndpoint: inject("dynamoEndpoint"),
       env: { IAMPORT_TIMEOUT_MS: "2000" },
       timers: false,
+      // A charge the consumer hands back comes again in a second, not after serverless.yml's six minutes.
+      sqsVisibilityTimeoutMs: 1000,
     });
     devStack = dev;
     const { stack, scheduler } = dev;
@@ -91,6 +95,12 @@ export function useE2e(): () => E2e {
       },
       async order(merchantUid) {
         const res = await fetch(`${stack.apiUrl}/orders/${encodeURIComponent(merchantUid)}`, {
+          headers: { "x-api-key": stack.apiKey },
+        });
+        return res.json();
+      },
+      async subscription(id) {
+        const res = await fetch(`${stack.apiUrl}/subscriptions/${encodeURIComponent(id)}`, {
           headers: { "x-api-key": stack.apiKey },
         });
         return res.json();
@@ -166,4 +176,39 @@ export async function payByCardPc(
   await paymentWindow(page).getByRole("button", { name: "Approve" }).click();
   const merchantUid = await waitForOrderStatus(page, "paid");
   return { page, merchantUid };
+}
+
+/** Waits for the subscription page to show the subscription settled (nothing being charged) in `status`. */
+export async function waitForSubscription(
+  page: Page,
+  status: string,
+  extra: Record<string, string> = {},
+): Promise<string> {
+  const attributes = Object.entries({ status, charging: "false", ...extra })
+    .map(([name, value]) => `[data-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}='${value}']`)
+    .join("");
+  await page.locator(`#sub-view${attributes}`).waitFor();
+  return (await page.locator("#sub-id").textContent()) ?? "";
+}
+
+/**
+ * The subscription page as a person uses it: pick a plan, register the card in
+ * the billing-key window (PC overlay), and land on the new subscription's page
+ * with its first cycle paid.
+ */
+export async function subscribeInBrowser(
+  e2e: E2e,
+  options: { plan?: RegExp; beforeRegister?: (page: Page) => Promise<void> } = {},
+): Promise<{ page: Page; id: string; customerUid: string }> {
+  const page = await e2e.page();
+  await page.goto(`${e2e.base}/shop/subscribe.html`);
+  await page.locator("form[data-ready='true']").waitFor();
+  if (options.plan) await page.getByRole("radio", { name: options.plan }).check();
+  await options.beforeRegister?.(page);
+  await page.getByRole("button", { name: "Register a card and subscribe" }).click();
+  await paymentWindow(page).getByRole("button", { name: "Issue billing key" }).click();
+  await page.waitForURL(/\/shop\/subscription\.html\?id=sub_/);
+  const id = await waitForSubscription(page, "active", { paidCycles: "1" });
+  const customerUid = (await page.locator("#sub-card").textContent()) ?? "";
+  return { page, id, customerUid };
 }
