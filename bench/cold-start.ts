@@ -69,7 +69,7 @@ console.log(JSON.stringify({ status: first.statusCode, init: t1 - t0, cold: t2 -
   console.log(`node ${process.version}, ${runs} fresh processes per function (medians)\n`);
   console.log("| function | init (import) | first request | second request |\n|---|---|---|---|");
   for (const c of cases) {
-    const bundle = join(out, c.file.replace(/\W/g, "_") + ".mjs");
+    const bundle = join(out, `${c.file.replace(/\W/g, "_")}.mjs`);
     await build({
       entryPoints: [resolve(repoRoot, c.file)],
       bundle: true,
