@@ -4,7 +4,7 @@
  * No I/O: every rule here is a unit test.
  */
 import type { ChangeSource, Order, OrderStatus, Refund } from "./order.js";
-import { type PaymentFacts, refundableBalance, unixToIso } from "./payment-facts.js";
+import { holdsMoney, type PaymentFacts, refundableBalance, unixToIso } from "./payment-facts.js";
 
 export type Mode = "live" | "test";
 
@@ -71,10 +71,11 @@ export function decideOrderUpdate(
   });
   const amountMatches = payment.amount === order.amount && payment.currency === order.currency;
   const refundable = refundableBalance(payment);
+  const paid = holdsMoney(payment);
 
   if (order.status === "forged") {
     const forgery = order.forgery;
-    if (payment.status === "paid" && refundable > 0 && forgery?.refund !== "pending") {
+    if (paid && refundable > 0 && forgery?.refund !== "pending") {
       return {
         kind: "refund_forged",
         refundable,
@@ -86,7 +87,7 @@ export function decideOrderUpdate(
         }),
       };
     }
-    if (payment.status === "paid" && refundable > 0) {
+    if (paid && refundable > 0) {
       return { kind: "refund_forged", refundable, reason: "retrying the forgery refund" };
     }
     if (forgery?.refund === "pending" && refundable === 0) {
@@ -104,16 +105,13 @@ export function decideOrderUpdate(
 
   // An order already settled by one payment ignores a different imp_uid.
   if (order.impUid && order.impUid !== payment.imp_uid && !OPEN_FOR_PAYMENT.has(order.status)) {
-    return payment.status === "paid"
-      ? { kind: "reject", reason: "second_payment" }
-      : { kind: "none", reason: "other attempt" };
+    return paid ? { kind: "reject", reason: "second_payment" } : { kind: "none", reason: "other attempt" };
   }
 
-  const paidOrIssued =
-    payment.status === "paid" || (payment.status === "ready" && isIssuedVirtualAccount(payment));
+  const paidOrIssued = paid || (payment.status === "ready" && isIssuedVirtualAccount(payment));
   if (paidOrIssued && !amountMatches && order.status !== "paid" && !REFUNDABLE.has(order.status)) {
     const forgery = newForgery(order, payment);
-    if (payment.status === "paid" && refundable > 0) {
+    if (paid && refundable > 0) {
       return {
         kind: "refund_forged",
         refundable,
@@ -134,7 +132,7 @@ export function decideOrderUpdate(
   }
 
   if (OPEN_FOR_PAYMENT.has(order.status)) {
-    if (payment.status === "paid") {
+    if (paid) {
       return {
         kind: "transition",
         reason: "iamport reports the payment paid with the expected amount",
@@ -150,6 +148,9 @@ export function decideOrderUpdate(
     if (payment.status === "ready" && isIssuedVirtualAccount(payment)) {
       if (order.status === "awaiting_deposit")
         return { kind: "none", reason: "virtual account already recorded" };
+      // The account this order expired on stays expired at iamport as `ready`: a replay must not reopen it.
+      if (order.status === "expired" && order.impUid === payment.imp_uid)
+        return { kind: "none", reason: "virtual account already expired" };
       const dueAt = unixToIso(payment.vbank_date) ?? at;
       return {
         kind: "transition",

@@ -7,7 +7,7 @@
  */
 import { DEPOSIT_POLL_MS, isIssuedVirtualAccount } from "./decide-order-update.js";
 import type { Order } from "./order.js";
-import { type PaymentFacts, unixToIso } from "./payment-facts.js";
+import { holdsMoney, type PaymentFacts, unixToIso } from "./payment-facts.js";
 
 export type ReconcileDecision =
   /** Not due, or nothing left to do. */
@@ -60,7 +60,7 @@ export function decideReconcile(
   switch (order.status) {
     case "pending":
     case "failed": {
-      if (payment?.status === "paid" || (payment && isIssuedVirtualAccount(payment))) {
+      if (payment && (holdsMoney(payment) || isIssuedVirtualAccount(payment))) {
         return recheck(`iamport reports ${payment.status} but the order was not moved; looking again`);
       }
       return {
@@ -73,8 +73,7 @@ export function decideReconcile(
     }
     case "awaiting_deposit": {
       if (!payment) return recheck("iamport has no record of the issued virtual account");
-      if (payment.status === "paid")
-        return recheck("iamport reports the deposit but the order was not moved");
+      if (holdsMoney(payment)) return recheck("iamport reports the deposit but the order was not moved");
       // A deadline iamport extended (console) wins over the one we stored.
       const dueMs = Math.max(
         Date.parse(order.vbank?.dueAt ?? order.checkAfter),

@@ -35,6 +35,16 @@ export function refundableBalance(payment: Pick<PaymentFacts, "amount" | "cancel
   return Math.max(0, payment.amount - payment.cancel_amount);
 }
 
+/**
+ * iamport's record says money was taken and some is still held: `paid`, or a
+ * partial cancel, whose status is undocumented and may read `cancelled`
+ * (the fact sheet). A closed, never-paid virtual account has nothing cancelled.
+ */
+export function holdsMoney(payment: Pick<PaymentFacts, "status" | "amount" | "cancel_amount">): boolean {
+  if (payment.status === "paid") return true;
+  return payment.status === "cancelled" && payment.cancel_amount > 0 && refundableBalance(payment) > 0;
+}
+
 export function unixToIso(seconds: number | null | undefined): string | undefined {
   return seconds ? new Date(seconds * 1000).toISOString() : undefined;
 }

@@ -49,6 +49,30 @@ describe("virtual account deadlines", () => {
     expect(() => control(t).depositVbank(impUid)).toThrow(/expired/);
   });
 
+  test("an expired account stays expired when its ready record is replayed through a door", async () => {
+    const t = ctx();
+    const { merchantUid, impUid } = await checkout(t, { pay_method: "vbank" });
+    advanceSandbox(HOURS_PAST_DUE);
+    await reconcileAt(t, HOURS_PAST_DUE);
+    const before = await order(t, merchantUid);
+    expect(before.status).toBe("expired");
+
+    // The buyer reopens the result page; iamport's webhook for the issuance comes again.
+    const redirect = await t.api(`/payments/complete/mobile?imp_uid=${impUid}&merchant_uid=${merchantUid}`, {
+      key: null,
+    });
+    const webhook = await t.api("/webhooks/iamport", {
+      key: null,
+      body: { imp_uid: impUid, merchant_uid: merchantUid, status: "ready" },
+    });
+
+    expect(redirect.status).toBe(302);
+    expect(webhook.status).toBe(200);
+    const after = await order(t, merchantUid);
+    expect(after.status).toBe("expired");
+    expect(after.history).toEqual(before.history);
+  });
+
   test("a deposit whose webhook was dropped is found by the reconciler: paid, never expired", async () => {
     const t = ctx();
     const { merchantUid, impUid } = await checkout(t, { pay_method: "vbank" });

@@ -187,6 +187,19 @@ describe("invariant 4: state only moves forward", () => {
     expect(decision.kind === "transition" && decision.next.status).toBe("paid");
   });
 
+  test("an expired virtual account's ready record (a replayed redirect or webhook) does not reopen the order", () => {
+    const expired = order({ status: "expired", payMethod: "vbank", impUid: "imp_1", checkAfter: undefined });
+    const stillReady = payment({
+      status: "ready",
+      pay_method: "vbank",
+      vbank_num: "1",
+      vbank_date: now.getTime() / 1000 - 3_600,
+      paid_at: 0,
+    });
+
+    expect(decideOrderUpdate(expired, stillReady, ctx).kind).toBe("none");
+  });
+
   test("a second, different paid payment for a paid order is rejected for an alert", () => {
     const decision = decideOrderUpdate(
       order({ status: "paid", impUid: "imp_1" }),
@@ -224,6 +237,41 @@ describe("invariant 4: state only moves forward", () => {
       status: "refunded",
       refundedAmount: 10_000,
     });
+  });
+
+  test("a partial cancel reported as `cancelled` (status undocumented) still holds money: paid, then partially refunded", () => {
+    const partlyCancelled = payment({
+      status: "cancelled",
+      cancel_amount: 3_000,
+      cancel_history: [
+        { amount: 3_000, cancelled_at: 1_764_210_000, reason: "size", cancellation_id: "c-1" },
+      ],
+    });
+
+    const first = decideOrderUpdate(order(), partlyCancelled, ctx);
+    expect(first.kind === "transition" && first.next.status).toBe("paid");
+    if (first.kind !== "transition") return;
+    const second = decideOrderUpdate(first.next, partlyCancelled, ctx);
+    expect(second.kind === "transition" && second.next).toMatchObject({
+      status: "partially_refunded",
+      refundedAmount: 3_000,
+    });
+  });
+
+  test("a wrong amount partly cancelled and reported as `cancelled` is still refunded in full", () => {
+    const decision = decideOrderUpdate(
+      order(),
+      payment({ amount: 20_000, status: "cancelled", cancel_amount: 5_000 }),
+      ctx,
+    );
+
+    expect(decision).toMatchObject({ kind: "refund_forged", refundable: 15_000 });
+  });
+
+  test("a fully cancelled record of an unpaid virtual account is not money", () => {
+    const closed = payment({ status: "cancelled", pay_method: "vbank", cancel_amount: 0, paid_at: 0 });
+
+    expect(decideOrderUpdate(order({ payMethod: "vbank" }), closed, ctx).kind).toBe("none");
   });
 
   test("refunds are keyed by cancellation_id: a repeated entry counts once", () => {

@@ -103,6 +103,7 @@ describe("abandoned checkouts expire once iamport confirms no money", () => {
 
   test.each([
     ["paid", payment()],
+    ["partly cancelled, reported as cancelled", payment({ status: "cancelled", cancel_amount: 3_000 })],
     ["an issued virtual account", issued()],
   ])("money or an issued account at iamport (%s) never expires: looked at again later", (_name, facts) => {
     const decision = decideReconcile(order(), { payment: facts, rejected: false }, ctx);
