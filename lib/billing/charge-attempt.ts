@@ -198,10 +198,11 @@ export function cycleOutcomeOf(attempt: ChargeAttempt): CycleOutcome | null {
         kind: "declined",
         severity: attempt.severity ?? "soft",
         reason,
+        customerUid: attempt.customerUid,
         ...(attempt.impUid ? { impUid: attempt.impUid } : {}),
       };
     case "error":
-      return { ...base, kind: "error", reason };
+      return { ...base, kind: "error", reason, customerUid: attempt.customerUid };
     case "rejected":
       return { ...base, kind: "rejected", reason, ...(attempt.impUid ? { impUid: attempt.impUid } : {}) };
     default:

@@ -31,9 +31,18 @@ export type CycleOutcome =
       severity: "soft" | "hard";
       reason: string;
       impUid?: string;
+      /** The billing key the attempt charged (it may have been replaced since). */
+      customerUid?: string;
     }
   /** iamport refused the request (non-zero code): not a decline. */
-  | { kind: "error"; cycle: number; attempt: number; merchantUid: string; reason: string }
+  | {
+      kind: "error";
+      cycle: number;
+      attempt: number;
+      merchantUid: string;
+      reason: string;
+      customerUid?: string;
+    }
   /** Money moved but failed verification (amount, channel...): a person must look. */
   | {
       kind: "rejected";
@@ -178,6 +187,23 @@ export function applyChargeOutcome(
 
   if (outcome.kind === "rejected") {
     return waitForCard(`charge rejected: ${outcome.reason}`);
+  }
+  if (outcome.customerUid && outcome.customerUid !== sub.customerUid && nextAttempt <= MAX_ATTEMPT) {
+    // The card was switched while this attempt was in flight (and its key deleted at iamport): its
+    // failure says nothing about the current card, which is tried at once. Waiting for a new card here
+    // would strand the subscription, since switching to the card it already has changes nothing.
+    return change(
+      sub,
+      {
+        status: "past_due",
+        attempt: nextAttempt,
+        nextChargeAt: now.toISOString(),
+        dunning: { ...dunning, waitingForCard: false, lastReason: outcome.reason },
+        lastCharge,
+      },
+      now,
+      `the replaced card failed (${outcome.reason}): retrying cycle ${outcome.cycle} with the current card`,
+    );
   }
   if (outcome.kind === "declined" && outcome.severity === "hard") {
     return waitForCard(`hard decline (${outcome.reason}): waiting for a new card`);

@@ -337,6 +337,38 @@ describe("merchant commands", () => {
     expect(switchCard(subscription(), "cu_card_1", policy, at(0)).kind).toBe("none");
     expect(switchCard(subscription({ status: "canceled" }), "cu_card_2", policy, at(0)).kind).toBe("refuse");
   });
+
+  test("a failure of the replaced card (switched while the charge was in flight) retries the new card at once", () => {
+    // Active on cu_card_2 now; attempt 1 was claimed on cu_card_1, whose key the switch deleted at iamport.
+    const sub = subscription({ customerUid: "cu_card_2", previousCustomerUid: "cu_card_1" });
+    for (const failure of [
+      outcome("declined", {
+        severity: "hard",
+        reason: "billing key not found at iamport",
+        customerUid: "cu_card_1",
+      }),
+      outcome("declined", { severity: "soft", customerUid: "cu_card_1" }),
+      outcome("error", { customerUid: "cu_card_1" }),
+    ]) {
+      const next = changed(applyChargeOutcome(sub, failure, policy, at(60_000)));
+      expect(next).toMatchObject({
+        customerUid: "cu_card_2",
+        status: "past_due",
+        attempt: 2,
+        nextChargeAt: iso(60_000),
+        checkAfter: iso(60_000),
+        dunning: { waitingForCard: false, softDeclines: 0, requestErrors: 0 },
+      });
+      // Never stuck waiting for the card the merchant already gave (switching to it again is a no-op).
+      expect(whyNotCharge(next, 2, 2)).toBeNull();
+    }
+    // The same card's hard decline still waits for a new one.
+    const own = outcome("declined", { severity: "hard", customerUid: "cu_card_2" });
+    expect(changed(applyChargeOutcome(sub, own, policy, at(0)))).toMatchObject({
+      nextChargeAt: null,
+      dunning: { waitingForCard: true },
+    });
+  });
 });
 
 describe("whether a queued message may charge", () => {
