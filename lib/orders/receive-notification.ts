@@ -18,6 +18,11 @@ export async function receiveNotification(
   deps: VerifyPaymentDeps,
   notification: Notification,
 ): Promise<VerifyPaymentResult> {
+  // Orders exist before any window opens: a notification for an unknown one is input we refuse, and
+  // writing it would let anyone put items in the table through a public route.
+  if (!(await deps.orders.get(notification.merchantUid))) {
+    return { outcome: "unknown_order", order: null, reason: "no such order" };
+  }
   await deps.orders.recordNotification({
     merchantUid: notification.merchantUid,
     id: randomUUID(),

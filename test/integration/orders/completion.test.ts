@@ -2,7 +2,10 @@
  * The three completion doors (PC callback, mobile redirect, webhook) against
  * the real handlers, DynamoDB Local and the iamport sandbox over HTTP.
  */
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, test } from "vitest";
+import { parseConfig } from "../../../lib/config.js";
+import { createDocumentClient } from "../../../lib/store/dynamo-client.js";
 import { type TestStack, uid, useStack } from "../../support/stack.js";
 
 const ctx = useStack();
@@ -362,5 +365,30 @@ describe("bad input on the public routes: 4xx, nothing written", () => {
     const res = await callback(ctx(), "imp_1", uid("ghost"));
 
     expect(res.status).toBe(404);
+  });
+
+  test("a door for an unknown order writes nothing (not even the notification)", async () => {
+    const t = ctx();
+    const merchantUid = uid("ghost");
+
+    expect((await callback(t, "imp_1", merchantUid)).status).toBe(404);
+    expect((await webhook(t, { imp_uid: "imp_1", merchant_uid: merchantUid, status: "paid" })).status).toBe(
+      200,
+    );
+    expect((await redirect(t, "imp_1", merchantUid)).status).toBe(302);
+
+    const config = parseConfig(t.stack.env);
+    const db = createDocumentClient({
+      region: config.AWS_REGION,
+      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+    });
+    const { Items } = await db.send(
+      new QueryCommand({
+        TableName: config.TABLE_NAME,
+        KeyConditionExpression: "PK = :pk",
+        ExpressionAttributeValues: { ":pk": `ORDER#${merchantUid}` },
+      }),
+    );
+    expect(Items ?? []).toEqual([]);
   });
 });
