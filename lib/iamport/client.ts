@@ -144,7 +144,8 @@ export function createIamportClient(options: IamportClientOptions): IamportClien
             method: "GET",
             path: `/payments/findAll/${seg(merchantUid)}`,
             route: "GET /payments/findAll/{merchant_uid}",
-            query: { page: String(page), limit: String(FIND_ALL_PAGE_SIZE) },
+            // Newest first, so callers can rely on the order whatever iamport's default.
+            query: { page: String(page), limit: String(FIND_ALL_PAGE_SIZE), sorting: "-started" },
             schema: PaymentPageSchema,
             kind: "read",
           }),

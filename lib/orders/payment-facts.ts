@@ -45,6 +45,21 @@ export function holdsMoney(payment: Pick<PaymentFacts, "status" | "amount" | "ca
   return payment.status === "cancelled" && payment.cancel_amount > 0 && refundableBalance(payment) > 0;
 }
 
+/**
+ * Of every attempt under one merchant_uid, the one that decides the order:
+ * money first, then an issued virtual account, then iamport's newest (its
+ * default order). `find/{merchant_uid}` alone returns the newest attempt, and
+ * a failed card attempt after an issued account would hide the account.
+ */
+export function choosePayment<T extends PaymentFacts>(payments: readonly T[]): T | null {
+  return (
+    payments.find(holdsMoney) ??
+    payments.find((p) => p.status === "ready" && p.pay_method === "vbank" && Boolean(p.vbank_num)) ??
+    payments[0] ??
+    null
+  );
+}
+
 export function unixToIso(seconds: number | null | undefined): string | undefined {
   return seconds ? new Date(seconds * 1000).toISOString() : undefined;
 }

@@ -11,12 +11,14 @@ import type { Logger } from "../observability/logger.js";
 import type { OrdersRepository } from "../store/orders-repository.js";
 import { decideOrderUpdate, type Mode } from "./decide-order-update.js";
 import type { ChangeSource, Order, OrderEvent } from "./order.js";
-import type { PaymentFacts } from "./payment-facts.js";
+import { choosePayment, type PaymentFacts } from "./payment-facts.js";
 
 /** The slice of the iamport client verification needs. */
 export interface PaymentLookup {
   getPayment(impUid: string): Promise<PaymentFacts>;
   findPayment(merchantUid: string): Promise<PaymentFacts | null>;
+  /** Every attempt under the merchant_uid, newest first. */
+  findAllPayments(merchantUid: string): Promise<PaymentFacts[]>;
   cancelPayment(request: {
     impUid: string;
     amount: number;
@@ -158,7 +160,7 @@ export async function applyPaymentRecord(
 async function readPayment(deps: VerifyPaymentDeps, input: VerifyPaymentInput): Promise<PaymentFacts | null> {
   try {
     if (input.impUid) return await deps.iamport.getPayment(input.impUid);
-    return await deps.iamport.findPayment(input.merchantUid);
+    return choosePayment(await deps.iamport.findAllPayments(input.merchantUid));
   } catch (error) {
     if (error instanceof IamportNotFoundError) return null;
     throw asRetryLater(error, "iamport payment lookup failed");

@@ -57,6 +57,24 @@ describe("checkouts left pending", () => {
     expect((await order(t, untouched.body.merchant_uid)).history).toHaveLength(2);
   });
 
+  test("an issued virtual account whose notice was lost, then a failed card attempt: the account wins, not expiry", async () => {
+    const t = ctx();
+    const created = await t.createOrder({ pay_method: "vbank" });
+    control(t).setWebhookFault({ kind: "drop", times: 1 });
+    control(t).pay({ ...created.body.request_pay, outcome: "approve" });
+    control(t).pay({
+      ...created.body.request_pay,
+      pay_method: "card",
+      outcome: { decline: "limit_exceeded" },
+    });
+
+    await reconcileAt(t, PAST_PENDING_DEADLINE);
+
+    const view = await order(t, created.body.merchant_uid);
+    expect(view.status).toBe("awaiting_deposit");
+    expect(view.vbank.number).toBeTruthy();
+  });
+
   test("a declined attempt, then a paid retry whose notices were lost: the reconciler finds the retry by merchant_uid", async () => {
     const t = ctx();
     const created = await t.createOrder();
@@ -116,7 +134,12 @@ describe("failures and bounds", () => {
   test("iamport down: the run reports failures, does not expire anything and reschedules the orders", async () => {
     const t = ctx();
     const created = await t.createOrder();
-    control(t).addFault({ method: "GET", path: "/payments/find/:merchant_uid", kind: "status", status: 503 });
+    control(t).addFault({
+      method: "GET",
+      path: "/payments/findAll/:merchant_uid",
+      kind: "status",
+      status: 503,
+    });
     try {
       const summary = await reconcileAt(t, PAST_PENDING_DEADLINE);
       expect(summary.failed).toBeGreaterThanOrEqual(1);

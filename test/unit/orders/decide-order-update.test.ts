@@ -6,7 +6,7 @@ import {
   refundsFrom,
 } from "../../../lib/orders/decide-order-update.js";
 import type { Order, OrderStatus } from "../../../lib/orders/order.js";
-import type { PaymentFacts } from "../../../lib/orders/payment-facts.js";
+import { choosePayment, type PaymentFacts } from "../../../lib/orders/payment-facts.js";
 
 const now = new Date("2026-11-27T03:00:00.000Z");
 const ctx = { mode: "live" as const, now, source: "webhook" as const };
@@ -393,5 +393,18 @@ describe("invariant 2: a wrong amount is refunded in full and never fulfilled", 
     expect(
       decideOrderUpdate(order({ status: "paid", impUid: "imp_1" }), payment({ amount: 1 }), ctx).kind,
     ).not.toBe("refund_forged");
+  });
+});
+
+describe("choosing the attempt that decides, when only the merchant_uid is known", () => {
+  test("money first, then an issued virtual account, then iamport's newest", () => {
+    const failedCard = payment({ imp_uid: "imp_3", status: "failed", pay_method: "card" });
+    const issued = payment({ imp_uid: "imp_2", status: "ready", pay_method: "vbank", vbank_num: "123" });
+    const paid = payment({ imp_uid: "imp_1", status: "paid" });
+
+    expect(choosePayment([failedCard, issued, paid])?.imp_uid).toBe("imp_1");
+    expect(choosePayment([failedCard, issued])?.imp_uid).toBe("imp_2");
+    expect(choosePayment([failedCard])?.imp_uid).toBe("imp_3");
+    expect(choosePayment([])).toBeNull();
   });
 });
