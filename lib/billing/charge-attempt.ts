@@ -54,6 +54,10 @@ export interface ChargeAttempt {
   /** For a rejected payment: whether its automatic refund went through. */
   refund?: "done" | "failed";
   resolvedBy?: ResolvedBy;
+  /** Paid after all: the status it had been settled with before iamport's record said paid. */
+  lateFrom?: AttemptStatus;
+  /** A payment found under this merchant_uid after the cycle no longer wanted it, refunded in full. */
+  lateRefund?: { impUid: string; amount: number; at: string };
   updatedAt: string;
 }
 

@@ -1,0 +1,228 @@
+/**
+ * A payment that iamport holds for an attempt we had settled as NOT paid
+ * (a refusal that was in fact charged, e.g. a PG communication error; an
+ * attempt closed as `error` after the give-up time; a late approval).
+ * Invariant 3 in both directions:
+ *
+ * - before a retry of a cycle is sent, the earlier attempts' merchant_uids are
+ *   looked up; a paid one becomes the cycle's payment instead of charging again;
+ * - a paid webhook for such an attempt becomes the cycle's payment when the
+ *   cycle still waits for one, and is refunded in full (checksum, after a
+ *   re-read: never twice) when the cycle is paid by another attempt, skipped,
+ *   or no longer charged.
+ *
+ * Either way an ALERT line says a person should know.
+ */
+import { IamportError } from "../iamport/errors.js";
+import type { Payment } from "../iamport/schemas.js";
+import type { Logger } from "../observability/logger.js";
+import {
+  type AttemptOutcome,
+  type ChargeAttempt,
+  cycleOutcomeOf,
+  isTerminal,
+  outcomeFromPayment,
+  type ResolvedBy,
+  settleAttempt,
+} from "./charge-attempt.js";
+import type { ChargeDeps } from "./charge-deps.js";
+import { CHARGEABLE, historyEvent, type Subscription } from "./subscription.js";
+import { applyChargeOutcome } from "./subscription-machine.js";
+
+export type LatePaymentDecision =
+  | { kind: "apply" }
+  | { kind: "refund"; alert: string; why: string }
+  | { kind: "ignore"; why: string };
+
+/**
+ * What to do with iamport's record (`outcome`) of an attempt already settled
+ * as not paid. Pure. Apply only when the subscription still waits on that
+ * cycle, is charged, and no other attempt of the cycle is in flight (which
+ * could be charged as well); any other paid record is money we must give back.
+ */
+export function decideLatePayment(input: {
+  sub: Subscription | null;
+  attempt: ChargeAttempt;
+  outcome: AttemptOutcome | null;
+  /** Another attempt of the attempt's cycle is claimed or unknown. */
+  otherAttemptOpen: boolean;
+}): LatePaymentDecision {
+  const { sub, attempt, outcome } = input;
+  if (attempt.status === "paid") return { kind: "ignore", why: "the attempt is already paid" };
+  if (!outcome || (outcome.kind !== "paid" && outcome.kind !== "rejected"))
+    return { kind: "ignore", why: "iamport holds no payment for it" };
+  if (outcome.kind === "rejected") {
+    if (!outcome.impUid || !outcome.refundable) return { kind: "ignore", why: outcome.reason };
+    return { kind: "refund", alert: outcome.reason, why: outcome.reason };
+  }
+  const refund = (why: string): LatePaymentDecision => ({
+    kind: "refund",
+    alert: "double_charge_refunded",
+    why,
+  });
+  if (!sub) return refund("the subscription is gone");
+  if (sub.cycle !== attempt.cycle)
+    return refund(`cycle ${attempt.cycle} is already settled (paid by another attempt, or skipped)`);
+  if (!CHARGEABLE.has(sub.status)) return refund(`the subscription is ${sub.status}`);
+  if (input.otherAttemptOpen) return refund(`attempt ${sub.attempt} of the cycle is in flight`);
+  return { kind: "apply" };
+}
+
+/** The earlier attempts of a cycle whose merchant_uid may still carry a payment: settled, not paid, not refunded. */
+export function earlierAttemptsToCheck(attempts: ReadonlyArray<ChargeAttempt | null>): ChargeAttempt[] {
+  return attempts.filter(
+    (a): a is ChargeAttempt =>
+      a !== null && isTerminal(a) && (a.status === "error" || a.status === "declined"),
+  );
+}
+
+export type LatePaymentResult = "applied" | "refunded" | "ignored" | "conflict";
+
+/**
+ * Handles iamport's `payment` for the settled, not-paid `attempt`: applies it
+ * to the cycle or refunds it (bounded re-reads on a lost race).
+ * @throws IamportError when a refund cannot be made or confirmed now (try again later)
+ */
+export async function handleLatePayment(
+  deps: ChargeDeps,
+  settled: ChargeAttempt,
+  payment: Payment,
+  resolvedBy: ResolvedBy,
+  log: Logger,
+): Promise<{ result: LatePaymentResult; subscription: Subscription | null }> {
+  let attempt = settled;
+  for (let round = 0; round < 3; round++) {
+    const sub = await deps.subscriptions.get(attempt.subscriptionId);
+    const outcome = outcomeFromPayment(attempt, payment, deps.verify);
+    const decision = decideLatePayment({
+      sub,
+      attempt,
+      outcome,
+      otherAttemptOpen: await otherAttemptOpen(deps, sub, attempt),
+    });
+    if (decision.kind === "ignore") return { result: "ignored", subscription: sub };
+    if (decision.kind === "refund") {
+      await refundLate(deps, attempt, payment.imp_uid, decision, log);
+      return { result: "refunded", subscription: sub };
+    }
+    if (sub && outcome?.kind === "paid" && (await applyLate(deps, sub, attempt, outcome, resolvedBy, log)))
+      return { result: "applied", subscription: await deps.subscriptions.get(attempt.subscriptionId) };
+    const fresh = await deps.subscriptions.getAttempt(attempt.subscriptionId, attempt.cycle, attempt.attempt);
+    if (!fresh) return { result: "ignored", subscription: sub };
+    attempt = fresh;
+  }
+  return { result: "conflict", subscription: await deps.subscriptions.get(attempt.subscriptionId) };
+}
+
+async function otherAttemptOpen(
+  deps: ChargeDeps,
+  sub: Subscription | null,
+  attempt: ChargeAttempt,
+): Promise<boolean> {
+  if (!sub || sub.cycle !== attempt.cycle || sub.attempt === attempt.attempt) return false;
+  const current = await deps.subscriptions.getAttempt(sub.id, sub.cycle, sub.attempt);
+  return current !== null && !isTerminal(current);
+}
+
+/** The attempt becomes paid and the subscription moves on, in one transaction; false when either changed. */
+async function applyLate(
+  deps: ChargeDeps,
+  sub: Subscription,
+  attempt: ChargeAttempt,
+  outcome: Extract<AttemptOutcome, { kind: "paid" }>,
+  resolvedBy: ResolvedBy,
+  log: Logger,
+): Promise<boolean> {
+  const now = deps.clock();
+  const next: ChargeAttempt = {
+    ...settleAttempt(attempt, outcome, resolvedBy, now),
+    lateFrom: attempt.status,
+  };
+  const cycleOutcome = cycleOutcomeOf(next);
+  const transition = cycleOutcome ? applyChargeOutcome(sub, cycleOutcome, deps.policy, now) : null;
+  if (transition?.kind !== "change") return false;
+  const reason = `${transition.reason}; found paid at iamport after it was settled as ${attempt.status}`;
+  const saved = await deps.subscriptions.settle({
+    attempt: { current: attempt, next },
+    subscription: {
+      current: sub,
+      next: transition.next,
+      event: historyEvent(sub, transition.next, resolvedBy === "webhook" ? "webhook" : "charge", reason, {
+        cycle: attempt.cycle,
+        attempt: attempt.attempt,
+      }),
+    },
+  });
+  if (saved !== "saved") return false;
+  log.error("ALERT an attempt settled as not paid was paid at iamport; it is the cycle's payment", {
+    alert: "late_paid_attempt",
+    merchant_uid: attempt.merchantUid,
+    imp_uid: outcome.impUid,
+    was: attempt.status,
+    cycle: attempt.cycle,
+    resolved_by: resolvedBy,
+  });
+  return true;
+}
+
+/**
+ * Refunds what is left of the payment, in full, with `checksum` set to the
+ * balance just re-read: a second caller (a duplicate webhook) finds nothing
+ * left, or iamport refuses its checksum. Never a second refund.
+ */
+async function refundLate(
+  deps: ChargeDeps,
+  attempt: ChargeAttempt,
+  impUid: string,
+  decision: Extract<LatePaymentDecision, { kind: "refund" }>,
+  log: Logger,
+): Promise<void> {
+  const balance = async () => {
+    const fresh = await deps.iamport.getPayment(impUid);
+    return fresh.status === "paid" ? Math.max(0, fresh.amount - fresh.cancel_amount) : 0;
+  };
+  const refundable = await balance();
+  const fields = {
+    alert: decision.alert,
+    merchant_uid: attempt.merchantUid,
+    imp_uid: impUid,
+    why: decision.why,
+    cycle: attempt.cycle,
+  };
+  if (refundable === 0) {
+    log.info("late payment already refunded", fields);
+    return;
+  }
+  try {
+    await deps.iamport.cancelPayment({
+      impUid,
+      merchantUid: attempt.merchantUid,
+      amount: refundable,
+      checksum: refundable,
+      reason: "정기결제 중복/미청구 회차 결제 자동 환불",
+    });
+  } catch (error) {
+    if (!(error instanceof IamportError)) throw error;
+    // A concurrent refund (checksum refused) or a lost answer: only the re-read says which.
+    if ((await balance()) > 0) {
+      log.error("ALERT a late subscription payment could not be refunded yet", {
+        ...fields,
+        alert: "refund_failed",
+        error,
+      });
+      throw error;
+    }
+  }
+  log.error(`ALERT late subscription payment refunded in full: ${decision.why}`, {
+    ...fields,
+    refunded: refundable,
+  });
+  const record = { impUid, amount: refundable, at: deps.clock().toISOString() };
+  // Evidence for support; a lost race here changes nothing about the money.
+  await deps.subscriptions.updateAttempt(attempt, {
+    ...attempt,
+    lateRefund: record,
+    version: attempt.version + 1,
+    updatedAt: record.at,
+  });
+}
