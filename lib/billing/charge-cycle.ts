@@ -10,6 +10,10 @@
  *    anything else; only when iamport still has no record well after the send
  *    is it sent once more, under the same merchant_uid, so iamport itself
  *    refuses a second payment if the first landed after all.
+ * 4. A retry of a cycle (attempt N+1, new merchant_uid) first looks up the
+ *    cycle's earlier attempts: one settled as refused or declined may have
+ *    been charged after all (a PG communication error). A paid one becomes
+ *    the cycle's payment and nothing is sent; an unreadable iamport sends nothing.
  */
 import { IamportApiError, IamportError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
@@ -28,6 +32,7 @@ import {
 import type { ChargeDeps } from "./charge-deps.js";
 import type { ChargeMessage } from "./charge-queue.js";
 import { isAlreadyPaid, isMissingBillingKey } from "./classify-decline.js";
+import { earlierAttemptsToCheck, handleLatePayment } from "./late-payment.js";
 import { chargeMerchantUid } from "./merchant-uid.js";
 import { applyToSubscription, settleCharge } from "./settle-charge.js";
 import type { Subscription } from "./subscription.js";
@@ -59,6 +64,12 @@ export async function chargeCycle(deps: ChargeDeps, message: ChargeMessage): Pro
     if (existing) return continueAttempt(deps, sub, existing, log);
     const why = whyNotCharge(sub, message.cycle, message.attempt);
     if (why) return done(why);
+    if (sub.attempt > 1) {
+      const earlier = await findEarlierPayment(deps, sub, log);
+      if (earlier === "applied") return done("an earlier attempt of this cycle was paid after all");
+      if (earlier === "unreadable") return retry("iamport lookup of the cycle's earlier attempts failed");
+      if (earlier === "changed") continue;
+    }
     const claim = newClaim(
       {
         subscriptionId: sub.id,
@@ -78,6 +89,38 @@ export async function chargeCycle(deps: ChargeDeps, message: ChargeMessage): Pro
     // The subscription changed between the read and the claim: decide again from the new version.
   }
   return retry("the subscription kept changing");
+}
+
+/**
+ * Looks up each earlier attempt of the cycle the subscription waits on (at
+ * most `sub.attempt - 1` lookups): a paid one is applied as the cycle's
+ * payment (a second paid one, or one that fails verification, is refunded).
+ */
+async function findEarlierPayment(
+  deps: ChargeDeps,
+  sub: Subscription,
+  log: Logger,
+): Promise<"none" | "applied" | "unreadable" | "changed"> {
+  const stored: Array<ChargeAttempt | null> = [];
+  for (let n = 1; n < sub.attempt; n++)
+    stored.push(await deps.subscriptions.getAttempt(sub.id, sub.cycle, n));
+  let applied = false;
+  for (const attempt of earlierAttemptsToCheck(stored)) {
+    const attemptLog = log.child({ merchant_uid: attempt.merchantUid, source: "retry_lookup" });
+    try {
+      const payment = await deps.iamport.findPayment(attempt.merchantUid, { status: "paid" });
+      if (!payment) continue;
+      const { result } = await handleLatePayment(deps, attempt, payment, "lookup", attemptLog);
+      if (result === "applied") applied = true;
+      else if (result === "conflict" && !applied) return "changed";
+    } catch (error) {
+      if (!(error instanceof IamportError)) throw error;
+      attemptLog.warn("dependency unavailable: lookup of an earlier attempt failed; not sending", { error });
+      // Once the cycle is paid nothing is sent anyway; a later paid webhook is refunded then.
+      return applied ? "applied" : "unreadable";
+    }
+  }
+  return applied ? "applied" : "none";
 }
 
 /** An attempt exists: finish it (settled → make sure the subscription saw it; open → resolve). */

@@ -4,13 +4,20 @@
  * payment is re-read from iamport and applied to the attempt through the same
  * settling as the consumer's, so webhook and consumer converge whatever their
  * order. The body is a hint, never a fact.
+ *
+ * A paid webhook for an attempt already settled as NOT paid (a refusal that
+ * was charged after all) is re-read too: it becomes the cycle's payment while
+ * the cycle still waits for one, and is refunded in full once otherwise (the
+ * cycle paid by another attempt, skipped, or no longer charged).
  */
 import { randomUUID } from "node:crypto";
 import { RetryLaterError } from "../errors.js";
-import { IamportNotFoundError } from "../iamport/errors.js";
+import { IamportError, IamportNotFoundError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
-import { isTerminal, outcomeFromPayment } from "./charge-attempt.js";
+import type { Logger } from "../observability/logger.js";
+import { type ChargeAttempt, isTerminal, outcomeFromPayment } from "./charge-attempt.js";
 import type { ChargeDeps } from "./charge-deps.js";
+import { handleLatePayment } from "./late-payment.js";
 import { isSubscriptionChargeUid, parseChargeMerchantUid } from "./merchant-uid.js";
 import { applyToSubscription, settleCharge } from "./settle-charge.js";
 import type { Subscription } from "./subscription.js";
@@ -21,6 +28,8 @@ export type ChargeNotificationOutcome =
   | "applied"
   | "unchanged"
   | "rejected"
+  /** A paid charge the cycle did not want (already paid, skipped, ended): refunded in full. */
+  | "refunded"
   | "unknown_charge"
   | "no_payment";
 
@@ -49,7 +58,7 @@ export async function receiveChargeNotification(
   const attempt = await deps.subscriptions.getAttempt(ids.subscriptionId, ids.cycle, ids.attempt);
   if (!attempt)
     return { outcome: "unknown_charge", subscription: await deps.subscriptions.get(ids.subscriptionId) };
-  if (isTerminal(attempt)) {
+  if (attempt.status === "paid") {
     return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
   }
   let payment: Payment;
@@ -68,6 +77,7 @@ export async function receiveChargeNotification(
     });
     return { outcome: "rejected", subscription: await deps.subscriptions.get(ids.subscriptionId) };
   }
+  if (isTerminal(attempt)) return settledNotPaid(deps, attempt, payment, log);
   const outcome = outcomeFromPayment(attempt, payment, deps.verify);
   if (!outcome)
     return { outcome: "unchanged", subscription: await deps.subscriptions.get(ids.subscriptionId) };
@@ -76,4 +86,25 @@ export async function receiveChargeNotification(
     outcome: settled.settled.resolvedBy === "webhook" ? "applied" : "unchanged",
     subscription: settled.subscription,
   };
+}
+
+/** The attempt was settled as not paid; iamport's record may say otherwise. */
+async function settledNotPaid(
+  deps: ChargeDeps,
+  attempt: ChargeAttempt,
+  payment: Payment,
+  log: Logger,
+): Promise<ChargeNotificationResult> {
+  if (payment.status !== "paid")
+    return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
+  let handled: Awaited<ReturnType<typeof handleLatePayment>>;
+  try {
+    handled = await handleLatePayment(deps, attempt, payment, "webhook", log);
+  } catch (error) {
+    if (error instanceof IamportError) throw new RetryLaterError("iamport refund failed", { cause: error });
+    throw error;
+  }
+  if (handled.result === "conflict") throw new RetryLaterError("the subscription kept changing");
+  const outcome = { applied: "applied", refunded: "refunded", ignored: "unchanged" } as const;
+  return { outcome: outcome[handled.result], subscription: handled.subscription };
 }

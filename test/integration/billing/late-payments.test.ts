@@ -1,0 +1,197 @@
+/**
+ * A cycle attempt we settled as not paid that iamport charged after all
+ * (invariant 3): a PG communication error answered with a non-zero code while
+ * the card was charged. The retry looks the earlier attempt up before sending;
+ * a paid webhook for it is applied or refunded once. The real handlers,
+ * DynamoDB Local, the sandbox over HTTP and the local SQS stand-in.
+ *
+ * The sandbox cannot answer `again` with a non-zero code AND charge, so the
+ * test answers attempt 1 with a refusal (a status fault) and then charges its
+ * merchant_uid itself over the sandbox's REST API, as the PG would have.
+ */
+import { afterEach, beforeEach, describe, expect, type MockInstance, test, vi } from "vitest";
+import { useStack } from "../../support/stack.js";
+import { chargesOf, control, dispatchAt, issueKey, settle, subscribe, view } from "./support.js";
+
+// Log errors (the ALERT lines) so the tests can read them; everything else stays quiet.
+const ctx = useStack({ env: { LOG_LEVEL: "error" } });
+
+let stdout: MockInstance;
+beforeEach(() => {
+  stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+});
+afterEach(() => stdout.mockRestore());
+
+/** The logged lines with `alert: name`. */
+function alerts(name: string): Array<Record<string, unknown>> {
+  return stdout.mock.calls
+    .map(([chunk]) => String(chunk))
+    .flatMap((text) => text.split("\n"))
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((entry) => entry.alert === name);
+}
+
+/** What the PG did behind a refused answer: charges `merchantUid` through the sandbox's REST API. */
+async function chargeBehindOurBack(merchantUid: string, customerUid: string, notice?: string) {
+  const t = ctx();
+  const base = t.stack.sandbox?.url ?? "";
+  const token = await (
+    await fetch(`${base}/users/getToken`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        imp_key: t.stack.env.IAMPORT_IMP_KEY,
+        imp_secret: t.stack.env.IAMPORT_IMP_SECRET,
+      }),
+    })
+  ).json();
+  const res = await fetch(`${base}/subscribe/payments/again`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token.response.access_token}` },
+    body: JSON.stringify({
+      customer_uid: customerUid,
+      merchant_uid: merchantUid,
+      amount: 9_900,
+      name: "Pro plan",
+      ...(notice ? { notice_url: notice } : {}),
+    }),
+  });
+  const body = await res.json();
+  expect(body.response?.status, JSON.stringify(body)).toBe("paid");
+  return body.response as { imp_uid: string };
+}
+
+/** Subscribes with attempt 1 refused (non-zero code): the subscription waits on attempt 2. */
+async function refusedFirstAttempt() {
+  const t = ctx();
+  control(t).addFault({
+    method: "POST",
+    path: "/subscribe/payments/again",
+    kind: "status",
+    status: 400,
+    times: 1,
+  });
+  const customerUid = await issueKey(t);
+  const created = await subscribe(t, { customer_uid: customerUid });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await settle(t);
+  const id = created.body.id as string;
+  expect(await view(t, id)).toMatchObject({
+    next_attempt: 2,
+    cycles: [{ attempts: [{ status: "error" }] }],
+  });
+  return { id, customerUid };
+}
+
+describe("a retry looks up the cycle's earlier attempts before it sends", () => {
+  test("attempt 1 was refused but charged: the retry finds it, sends nothing, the cycle is paid once, with an alert", async () => {
+    const t = ctx();
+    const { id, customerUid } = await refusedFirstAttempt();
+    // The PG charged after all; its webhook never reaches us, so only the retry's lookup can find it.
+    control(t).setWebhookFault({ kind: "drop", times: 1 });
+    const late = await chargeBehindOurBack(`${id}_1_1`, customerUid);
+    await settle(t);
+
+    await dispatchAt(t, 61 * 60_000);
+
+    const sub = await view(t, id);
+    expect(sub).toMatchObject({ status: "active", current_cycle: 2, paid_cycles: 1, dunning: null });
+    expect(sub.cycles[0]).toMatchObject({
+      cycle: 1,
+      status: "paid",
+      imp_uid: late.imp_uid,
+      attempts: [{ attempt: 1, status: "paid", imp_uid: late.imp_uid, resolved_by: "lookup" }],
+    });
+    expect(chargesOf(t, customerUid).map((p) => [p.merchant_uid, p.status])).toEqual([[`${id}_1_1`, "paid"]]);
+    expect(alerts("late_paid_attempt")).toEqual([
+      expect.objectContaining({ merchant_uid: `${id}_1_1`, imp_uid: late.imp_uid, was: "error" }),
+    ]);
+  });
+
+  test("iamport cannot be read: nothing is sent; the message comes back and charges once iamport answers", async () => {
+    const t = ctx();
+    const { id, customerUid } = await refusedFirstAttempt();
+    control(t).addFault({
+      method: "GET",
+      path: "/payments/find/:merchant_uid/:status",
+      kind: "status",
+      status: 503,
+      times: 3,
+    });
+
+    await dispatchAt(t, 61 * 60_000);
+
+    const sub = await view(t, id);
+    expect(sub).toMatchObject({ status: "active", current_cycle: 2 });
+    expect(sub.cycles[0].attempts.map((a: { status: string }) => a.status)).toEqual(["error", "paid"]);
+    expect(chargesOf(t, customerUid)).toHaveLength(1);
+    // Every injected lookup failure was met (and waited out) before the charge went.
+    expect(
+      control(t)
+        .faults()
+        .filter((f) => f.path.startsWith("/payments/find")),
+    ).toEqual([expect.objectContaining({ times: 0 })]);
+  });
+});
+
+describe("a paid webhook for an attempt settled as not paid", () => {
+  test("the cycle was already paid by another attempt: the late payment is refunded in full, once, with an alert", async () => {
+    const t = ctx();
+    const { id, customerUid } = await refusedFirstAttempt();
+    await dispatchAt(t, 61 * 60_000);
+    expect((await view(t, id)).cycles[0].status).toBe("paid");
+
+    // Attempt 1's charge lands after attempt 2 paid the cycle; its webhook comes, twice.
+    control(t).setWebhookFault({ kind: "duplicate", times: 1 });
+    const late = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    await settle(t);
+    const replay = await t.api("/webhooks/iamport", {
+      body: { imp_uid: late.imp_uid, merchant_uid: `${id}_1_1`, status: "paid" },
+      key: null,
+    });
+
+    expect(replay.status).toBe(200);
+    const payment = control(t).payment(late.imp_uid);
+    expect(payment).toMatchObject({ status: "cancelled", cancel_amount: 9_900 });
+    expect(payment?.cancel_history).toHaveLength(1);
+    const sub = await view(t, id);
+    expect(sub).toMatchObject({ status: "active", current_cycle: 2, paid_cycles: 1 });
+    expect(sub.cycles[0].attempts.map((a: { status: string }) => a.status)).toEqual(["error", "paid"]);
+    expect(alerts("double_charge_refunded")).toEqual([
+      expect.objectContaining({ merchant_uid: `${id}_1_1`, imp_uid: late.imp_uid, refunded: 9_900 }),
+    ]);
+  });
+
+  test("the cycle still waits: the late payment is the cycle's payment, and the retry sends nothing", async () => {
+    const t = ctx();
+    const { id, customerUid } = await refusedFirstAttempt();
+
+    const late = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    await settle(t);
+    await dispatchAt(t, 61 * 60_000);
+
+    const sub = await view(t, id);
+    expect(sub).toMatchObject({ status: "active", current_cycle: 2, paid_cycles: 1 });
+    expect(sub.cycles[0].attempts).toEqual([
+      expect.objectContaining({ status: "paid", imp_uid: late.imp_uid, resolved_by: "webhook" }),
+    ]);
+    expect(chargesOf(t, customerUid)).toHaveLength(1);
+    expect(alerts("late_paid_attempt")).toHaveLength(1);
+  });
+
+  test("a cycle skipped by pause and resume: the late payment is refunded", async () => {
+    const t = ctx();
+    const { id, customerUid } = await refusedFirstAttempt();
+    expect((await t.api(`/subscriptions/${id}/pause`, { method: "POST" })).status).toBe(200);
+    expect((await t.api(`/subscriptions/${id}/resume`, { method: "POST" })).status).toBe(200);
+    expect(await view(t, id)).toMatchObject({ current_cycle: 2, skipped_cycles: 1 });
+
+    const late = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    await settle(t);
+
+    expect(control(t).payment(late.imp_uid)).toMatchObject({ status: "cancelled", cancel_amount: 9_900 });
+    expect((await view(t, id)).paid_cycles).toBe(0);
+    expect(alerts("double_charge_refunded")).toHaveLength(1);
+  });
+});
