@@ -43,7 +43,8 @@ describe("the happy path", () => {
         {
           attempt: 1,
           status: "paid",
-          resolved_by: "response",
+          // The answer and the `paid` webhook race to settle it; either is right.
+          resolved_by: expect.stringMatching(/^(response|webhook)$/),
           sends: 1,
           merchant_uid: `${created.body.id}_1_1`,
         },
@@ -136,8 +137,14 @@ describe("at-least-once delivery and unknown outcomes (invariant 3)", () => {
 
     const sub = await view(t, created.body.id);
     expect(sub.status).toBe("active");
+    // The resend's answer and its `paid` webhook race to settle the attempt; either is right.
     expect(sub.cycles[0].attempts).toEqual([
-      expect.objectContaining({ attempt: 1, status: "paid", resolved_by: "response", sends: 2 }),
+      expect.objectContaining({
+        attempt: 1,
+        status: "paid",
+        resolved_by: expect.stringMatching(/^(response|webhook)$/),
+        sends: 2,
+      }),
     ]);
     expect(sub.cycles[0].attempts[0].lookups).toBeGreaterThanOrEqual(2);
     const charges = chargesOf(t, customerUid);
