@@ -48,6 +48,11 @@ export async function receiveChargeNotification(
   const ids = parseChargeMerchantUid(note.merchantUid);
   if (!ids) return { outcome: "unknown_charge", subscription: null };
   const log = deps.logger.child({ merchant_uid: note.merchantUid, imp_uid: note.impUid, source: "webhook" });
+  // Every charge is claimed before iamport is called, so a webhook for an attempt we never claimed is
+  // not ours: nothing is written (a public route must not let anyone add items to the table).
+  const attempt = await deps.subscriptions.getAttempt(ids.subscriptionId, ids.cycle, ids.attempt);
+  if (!attempt)
+    return { outcome: "unknown_charge", subscription: await deps.subscriptions.get(ids.subscriptionId) };
   await deps.subscriptions.recordNotification({
     subscriptionId: ids.subscriptionId,
     id: randomUUID(),
@@ -55,9 +60,6 @@ export async function receiveChargeNotification(
     source: "webhook",
     body: note.body,
   });
-  const attempt = await deps.subscriptions.getAttempt(ids.subscriptionId, ids.cycle, ids.attempt);
-  if (!attempt)
-    return { outcome: "unknown_charge", subscription: await deps.subscriptions.get(ids.subscriptionId) };
   if (attempt.status === "paid") {
     return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
   }

@@ -245,6 +245,19 @@ describe("every bad input is a 4xx naming the field, and writes nothing", () => 
     });
   });
 
+  test("a webhook for a charge we never claimed (a spoofed sub_ merchant_uid) is acknowledged and writes nothing", async () => {
+    const t = ctx();
+
+    await writesNothing(async () => {
+      const res = await t.api("/webhooks/iamport", {
+        key: null,
+        body: { imp_uid: "imp_000000000001", merchant_uid: "sub_0123456789abcdef_1_1", status: "paid" },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ kind: "subscription", outcome: "unknown_charge" });
+    });
+  });
+
   test("unknown subscriptions are 404, a missing API key 401; neither writes", async () => {
     const t = ctx();
     const id = "sub_0123456789abcdef";
