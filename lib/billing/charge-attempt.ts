@@ -58,6 +58,11 @@ export interface ChargeAttempt {
   lateFrom?: AttemptStatus;
   /** A payment found under this merchant_uid after the cycle no longer wanted it, refunded in full. */
   lateRefund?: { impUid: string; amount: number; at: string };
+  /**
+   * Paid, but the subscription did not take it (its cycle already paid by another attempt, or skipped,
+   * or the subscription gone): why. Written with the paid status; refunded in full (`lateRefund`).
+   */
+  surplus?: string;
   updatedAt: string;
 }
 

@@ -32,7 +32,7 @@ import {
 import type { ChargeDeps } from "./charge-deps.js";
 import type { ChargeMessage } from "./charge-queue.js";
 import { isAlreadyPaid, isMissingBillingKey } from "./classify-decline.js";
-import { earlierAttemptsToCheck, handleLatePayment } from "./late-payment.js";
+import { earlierAttemptsToCheck, handleLatePayment, refundSurplus } from "./late-payment.js";
 import { chargeMerchantUid } from "./merchant-uid.js";
 import { applyToSubscription, settleCharge } from "./settle-charge.js";
 import type { Subscription } from "./subscription.js";
@@ -131,6 +131,8 @@ async function continueAttempt(
   log: Logger,
 ): Promise<ChargeResult> {
   if (isTerminal(attempt)) {
+    // A surplus payment whose refund failed when it was settled (the message came back for it).
+    await refundSurplus(deps, attempt, log);
     await applyToSubscription(deps, attempt, log);
     return done(`attempt already ${attempt.status}`);
   }

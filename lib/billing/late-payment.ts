@@ -68,6 +68,38 @@ export function decideLatePayment(input: {
   return { kind: "apply" };
 }
 
+/**
+ * Why a paid attempt is a payment its subscription does not take, or null
+ * when it takes it. Pure. A payment is a cycle's only while the subscription
+ * waits on that cycle (`applyChargeOutcome`); once the cycle was paid by
+ * another attempt or skipped, or the subscription is gone, it is a second
+ * charge, refunded in full (invariant 3).
+ */
+export function whySurplusPayment(sub: Subscription | null, attempt: ChargeAttempt): string | null {
+  if (attempt.status !== "paid") return null;
+  if (!sub) return "the subscription is gone";
+  if (sub.cycle !== attempt.cycle)
+    return `cycle ${attempt.cycle} is already settled (paid by another attempt, or skipped)`;
+  return null;
+}
+
+/**
+ * Refunds a paid attempt saved as `surplus` (by `settleCharge`) the way a late
+ * payment is refunded: re-read, the whole balance with `checksum`, an alert,
+ * recorded as `lateRefund`. Nothing when it is not one or is already refunded.
+ * @throws IamportError when the refund cannot be made or confirmed now (try again later)
+ */
+export async function refundSurplus(deps: ChargeDeps, attempt: ChargeAttempt, log: Logger): Promise<void> {
+  if (attempt.status !== "paid" || !attempt.surplus || attempt.lateRefund || !attempt.impUid) return;
+  await refundLate(
+    deps,
+    attempt,
+    attempt.impUid,
+    { kind: "refund", alert: "double_charge_refunded", why: attempt.surplus },
+    log,
+  );
+}
+
 /** The earlier attempts of a cycle whose merchant_uid may still carry a payment: settled, not paid, not refunded. */
 export function earlierAttemptsToCheck(attempts: ReadonlyArray<ChargeAttempt | null>): ChargeAttempt[] {
   return attempts.filter(

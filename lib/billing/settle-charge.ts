@@ -1,7 +1,9 @@
 /**
  * Records an attempt's outcome and the subscription's transition in one
  * transaction (so a crash never leaves one without the other), refunding a
- * rejected payment first (invariant 2). Used by the consumer, the webhook and
+ * rejected payment first (invariant 2), and refunding a paid one the
+ * subscription does not take (its cycle already paid or no longer current:
+ * a second charge, invariant 3) right after. Used by the consumer, the webhook and
  * lookups alike; whoever settles second finds the attempt settled and stops.
  */
 import type { Logger } from "../observability/logger.js";
@@ -14,6 +16,7 @@ import {
   settleAttempt,
 } from "./charge-attempt.js";
 import type { ChargeDeps } from "./charge-deps.js";
+import { refundSurplus, whySurplusPayment } from "./late-payment.js";
 import { historyEvent, type Subscription } from "./subscription.js";
 import { applyChargeOutcome } from "./subscription-machine.js";
 
@@ -39,7 +42,9 @@ export async function settleCharge(
     if (isTerminal(current))
       return { settled: current, subscription: await applyToSubscription(deps, current, log) };
     const now = deps.clock();
-    const next = settleAttempt(current, final, resolvedBy, now);
+    const settled = settleAttempt(current, final, resolvedBy, now);
+    const surplus = whySurplusPayment(sub, settled);
+    const next: ChargeAttempt = surplus ? { ...settled, surplus } : settled;
     const outcomeForSub = cycleOutcomeOf(next);
     const transition = sub && outcomeForSub ? applyChargeOutcome(sub, outcomeForSub, deps.policy, now) : null;
     const change = sub && transition?.kind === "change" ? { current: sub, next: transition.next } : null;
@@ -62,6 +67,8 @@ export async function settleCharge(
     });
     if (result === "saved") {
       logOutcome(next, change?.next ?? sub, log);
+      // Only the settler that saved it refunds (a redelivered message retries a failed refund).
+      await refundSurplus(deps, next, log);
       return { settled: next, subscription: change?.next ?? sub };
     }
     if (result === "attempt_changed") {

@@ -10,6 +10,9 @@
  * merchant_uid itself over the sandbox's REST API, as the PG would have.
  */
 import { afterEach, beforeEach, describe, expect, type MockInstance, test, vi } from "vitest";
+import { newClaim } from "../../../lib/billing/charge-attempt.js";
+import { parseConfig } from "../../../lib/config.js";
+import { buildContainer } from "../../../lib/runtime/container.js";
 import { useStack } from "../../support/stack.js";
 import { chargesOf, control, dispatchAt, issueKey, settle, subscribe, view } from "./support.js";
 
@@ -193,5 +196,83 @@ describe("a paid webhook for an attempt settled as not paid", () => {
     expect(control(t).payment(late.imp_uid)).toMatchObject({ status: "cancelled", cancel_amount: 9_900 });
     expect((await view(t, id)).paid_cycles).toBe(0);
     expect(alerts("double_charge_refunded")).toHaveLength(1);
+  });
+});
+
+describe("an attempt in flight that comes back paid for a cycle already paid", () => {
+  /**
+   * Attempt 1 was refused but charged; its webhook is applied as cycle 1's payment. Attempt 2 had
+   * been claimed in the window between that webhook's reads and its write (the claim checks the
+   * subscription's version, which a claim does not change), was sent and charged, and its worker
+   * died before the answer was recorded: an open attempt carrying a second payment for cycle 1.
+   */
+  async function secondPaymentInFlight() {
+    const t = ctx();
+    const { id, customerUid } = await refusedFirstAttempt();
+    const first = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    await settle(t);
+    expect(await view(t, id)).toMatchObject({ current_cycle: 2, paid_cycles: 1 });
+    expect(alerts("late_paid_attempt")).toHaveLength(1);
+
+    const past = new Date(Date.now() - 10 * 60_000);
+    const { subscriptions } = buildContainer(parseConfig(t.stack.env), { clock: () => past });
+    const sub = await subscriptions.get(id);
+    const claim = newClaim(
+      {
+        subscriptionId: id,
+        cycle: 1,
+        attempt: 2,
+        merchantUid: `${id}_1_2`,
+        customerUid,
+        amount: 9_900,
+        name: "Pro plan",
+      },
+      past,
+      120_000,
+    );
+    expect((await subscriptions.claim(sub!, claim)).claimed).toBe(true);
+    return { t, id, customerUid, first };
+  }
+
+  async function expectRefundedOnce(t: ReturnType<typeof ctx>, id: string, first: { imp_uid: string }) {
+    const second = control(t)
+      .payments()
+      .find((p) => p.merchant_uid === `${id}_1_2`);
+    expect(second).toMatchObject({ status: "cancelled", cancel_amount: 9_900 });
+    expect(second?.cancel_history).toHaveLength(1);
+    expect(control(t).payment(first.imp_uid)).toMatchObject({ status: "paid", cancel_amount: 0 });
+    const sub = await view(t, id);
+    expect(sub).toMatchObject({ status: "active", current_cycle: 2, paid_cycles: 1 });
+    expect(sub.cycles[0]).toMatchObject({ cycle: 1, status: "paid", imp_uid: first.imp_uid });
+    expect(alerts("double_charge_refunded")).toEqual([
+      expect.objectContaining({ merchant_uid: `${id}_1_2`, imp_uid: second?.imp_uid, refunded: 9_900 }),
+    ]);
+  }
+
+  test("the resolver looks it up and finds it paid: the second payment is refunded in full, once, with an alert", async () => {
+    const { t, id, customerUid, first } = await secondPaymentInFlight();
+    control(t).setWebhookFault({ kind: "drop", times: 1 });
+    const second = await chargeBehindOurBack(`${id}_1_2`, customerUid);
+    await settle(t);
+
+    await dispatchAt(t, 0);
+    await expectRefundedOnce(t, id, first);
+
+    // A late duplicate of its webhook changes nothing.
+    const replay = await t.api("/webhooks/iamport", {
+      body: { imp_uid: second.imp_uid, merchant_uid: `${id}_1_2`, status: "paid" },
+      key: null,
+    });
+    expect(replay.status).toBe(200);
+    await expectRefundedOnce(t, id, first);
+  });
+
+  test("its paid webhook settles it: the second payment is refunded in full, once, with an alert", async () => {
+    const { t, id, customerUid, first } = await secondPaymentInFlight();
+    control(t).setWebhookFault({ kind: "duplicate", times: 1 });
+    await chargeBehindOurBack(`${id}_1_2`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    await settle(t);
+
+    await expectRefundedOnce(t, id, first);
   });
 });

@@ -5,7 +5,11 @@ import {
   newClaim,
   settleAttempt,
 } from "../../../lib/billing/charge-attempt.js";
-import { decideLatePayment, earlierAttemptsToCheck } from "../../../lib/billing/late-payment.js";
+import {
+  decideLatePayment,
+  earlierAttemptsToCheck,
+  whySurplusPayment,
+} from "../../../lib/billing/late-payment.js";
 import { ID, subscription } from "./fixtures.js";
 
 const now = new Date("2026-02-28T01:00:00.000Z");
@@ -138,5 +142,29 @@ describe("which earlier attempts a retry looks up first", () => {
     expect(earlierAttemptsToCheck([erred(1), declined, rejected, null]).map((a) => a.attempt)).toEqual([
       1, 2,
     ]);
+  });
+});
+
+describe("a paid attempt its subscription does not take (a second charge of a cycle)", () => {
+  const paidAttempt = (n = 2) => settleAttempt({ ...erred(n), status: "claimed" }, paid, "lookup", now);
+
+  test("the subscription still waits on the attempt's cycle: it takes the payment, nothing to refund", () => {
+    expect(whySurplusPayment(waiting(), paidAttempt())).toBeNull();
+    // Even a paused or canceled one: a payment for the current cycle is recorded (money moved).
+    expect(whySurplusPayment(subscription({ attempt: 2, status: "paused" }, 2), paidAttempt())).toBeNull();
+  });
+
+  test("the cycle was paid by another attempt (or skipped): a surplus, refunded", () => {
+    expect(whySurplusPayment(subscription({ attempt: 1 }, 3), paidAttempt())).toMatch(
+      /cycle 2 is already settled/,
+    );
+  });
+
+  test("the subscription is gone: a surplus", () => {
+    expect(whySurplusPayment(null, paidAttempt())).toBe("the subscription is gone");
+  });
+
+  test("an attempt that is not paid is never a surplus", () => {
+    expect(whySurplusPayment(subscription({ attempt: 1 }, 3), erred())).toBeNull();
   });
 });
