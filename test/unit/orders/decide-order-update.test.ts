@@ -7,49 +7,14 @@ import {
 } from "../../../lib/orders/decide-order-update.js";
 import type { Order, OrderStatus } from "../../../lib/orders/order.js";
 import { choosePayment, type PaymentFacts } from "../../../lib/orders/payment-facts.js";
+import { orderFixture, paymentFixture } from "../../support/order-fixtures.js";
 
 const now = new Date("2026-11-27T03:00:00.000Z");
 const ctx = { mode: "live" as const, now, source: "webhook" as const };
 
-function order(patch: Partial<Order> = {}): Order {
-  return {
-    merchantUid: "m-1",
-    status: "pending",
-    version: 1,
-    amount: 10_000,
-    taxFree: 0,
-    currency: "KRW",
-    name: "mug",
-    payMethod: "card",
-    buyer: { tel: "010-0000-0000" },
-    escrow: false,
-    requestPay: {} as Order["requestPay"],
-    requestHash: "h",
-    prepared: true,
-    refundedAmount: 0,
-    refunds: [],
-    checkAfter: "2026-11-28T00:00:00.000Z",
-    createdAt: "2026-11-27T00:00:00.000Z",
-    updatedAt: "2026-11-27T00:00:00.000Z",
-    ...patch,
-  };
-}
-
-function payment(patch: Partial<PaymentFacts> = {}): PaymentFacts {
-  return {
-    imp_uid: "imp_1",
-    merchant_uid: "m-1",
-    amount: 10_000,
-    cancel_amount: 0,
-    currency: "KRW",
-    status: "paid",
-    sandbox: false,
-    pg_provider: "kicc",
-    pay_method: "card",
-    paid_at: 1_764_200_000,
-    ...patch,
-  };
-}
+const order = (patch: Partial<Order> = {}): Order => orderFixture(patch);
+const payment = (patch: Partial<PaymentFacts> = {}): PaymentFacts =>
+  paymentFixture({ paid_at: 1_764_200_000, ...patch });
 
 describe("invariant 1: only iamport's matching record pays", () => {
   test("paid with the expected amount → paid, stamped with the next version", () => {

@@ -3,6 +3,7 @@ import { DEPOSIT_POLL_MS } from "../../../lib/orders/decide-order-update.js";
 import { decideReconcile } from "../../../lib/orders/decide-reconcile.js";
 import type { Order } from "../../../lib/orders/order.js";
 import type { PaymentFacts } from "../../../lib/orders/payment-facts.js";
+import { orderFixture, paymentFixture } from "../../support/order-fixtures.js";
 
 const now = new Date("2026-11-30T00:00:00.000Z");
 const ctx = { now, retryAfterMs: 15 * 60_000 };
@@ -10,44 +11,15 @@ const past = "2026-11-29T00:00:00.000Z";
 const future = "2026-12-01T00:00:00.000Z";
 const unix = (iso: string) => Date.parse(iso) / 1000;
 
-function order(patch: Partial<Order> = {}): Order {
-  return {
-    merchantUid: "m-1",
-    status: "pending",
+const order = (patch: Partial<Order> = {}): Order =>
+  orderFixture({
     version: 2,
-    amount: 10_000,
-    taxFree: 0,
-    currency: "KRW",
-    name: "mug",
-    payMethod: "card",
-    buyer: { tel: "010-0000-0000" },
-    escrow: false,
-    requestPay: {} as Order["requestPay"],
-    requestHash: "h",
-    prepared: true,
-    refundedAmount: 0,
-    refunds: [],
     checkAfter: past,
     createdAt: "2026-11-28T00:00:00.000Z",
     updatedAt: "2026-11-28T00:00:00.000Z",
     ...patch,
-  };
-}
-
-function payment(patch: Partial<PaymentFacts> = {}): PaymentFacts {
-  return {
-    imp_uid: "imp_1",
-    merchant_uid: "m-1",
-    amount: 10_000,
-    cancel_amount: 0,
-    currency: "KRW",
-    status: "paid",
-    sandbox: false,
-    pg_provider: "kicc",
-    pay_method: "card",
-    ...patch,
-  };
-}
+  });
+const payment = (patch: Partial<PaymentFacts> = {}): PaymentFacts => paymentFixture(patch);
 
 const vbankOrder = (patch: Partial<Order> = {}) =>
   order({
