@@ -20,9 +20,8 @@ export async function receiveNotification(
 ): Promise<VerifyPaymentResult> {
   // Orders exist before any window opens: a notification for an unknown one is input we refuse, and
   // writing it would let anyone put items in the table through a public route.
-  if (!(await deps.orders.get(notification.merchantUid))) {
-    return { outcome: "unknown_order", order: null, reason: "no such order" };
-  }
+  const order = await deps.orders.get(notification.merchantUid);
+  if (!order) return { outcome: "unknown_order", order: null, reason: "no such order" };
   await deps.orders.recordNotification({
     merchantUid: notification.merchantUid,
     id: randomUUID(),
@@ -33,6 +32,7 @@ export async function receiveNotification(
   return verifyPayment(deps, {
     merchantUid: notification.merchantUid,
     source: notification.source,
+    order,
     ...(notification.impUid ? { impUid: notification.impUid } : {}),
   });
 }

@@ -42,6 +42,8 @@ export interface VerifyPaymentInput {
   impUid?: string;
   merchantUid: string;
   source: ChangeSource;
+  /** The order as the caller just read it (saves a read; a stale copy only costs a retry round). */
+  order?: Order;
 }
 
 export type VerifyOutcome = "applied" | "unchanged" | "rejected" | "unknown_order" | "no_payment";
@@ -70,7 +72,7 @@ export async function verifyPayment(
     imp_uid: input.impUid,
     source: input.source,
   });
-  const order = await deps.orders.get(input.merchantUid);
+  const order = input.order ?? (await deps.orders.get(input.merchantUid));
   if (!order) return { outcome: "unknown_order", order: null, reason: "no such order" };
 
   const payment = await readPayment(deps, input);
