@@ -191,4 +191,11 @@ describe("serverless.yml packaged offline", () => {
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
     expect(resources.AlarmTopic?.Type).toBe("AWS::SNS::Topic");
   });
+
+  test("the public API is throttled at the stage", () => {
+    expect(resources.HttpApiStage?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: 200,
+      ThrottlingRateLimit: 100,
+    });
+  });
 });
