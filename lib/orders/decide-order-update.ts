@@ -3,7 +3,7 @@
  * order and iamport's record of a payment, what (if anything) changes.
  * No I/O: every rule here is a unit test.
  */
-import type { ChangeSource, Order, OrderStatus, Refund } from "./order.js";
+import type { ChangeSource, Order, OrderStatus, Refund, VirtualAccount } from "./order.js";
 import { holdsMoney, type PaymentFacts, refundableBalance, unixToIso } from "./payment-facts.js";
 
 export type Mode = "live" | "test";
@@ -14,12 +14,7 @@ export type Decision =
   /** The record must not touch this order at all; raise an alert. */
   | {
       kind: "reject";
-      reason:
-        | "merchant_uid_mismatch"
-        | "not_kicc"
-        | "unknown_mid"
-        | "test_channel_in_live_mode"
-        | "second_payment";
+      reason: "merchant_uid_mismatch" | "not_kicc" | "unknown_mid" | "test_channel_in_live_mode";
     }
   /** Move the order forward. */
   | { kind: "transition"; next: Order; reason: string }
@@ -27,7 +22,13 @@ export type Decision =
    * The order is (now) forged and iamport still holds money for it: write `next`
    * (when given) before refunding `refundable`, so a crash leaves a marked order.
    */
-  | { kind: "refund_forged"; next?: Order; refundable: number; reason: string };
+  | { kind: "refund_forged"; next?: Order; refundable: number; reason: string }
+  /**
+   * A payment under this merchant_uid that the order does not keep (it kept
+   * another, or it is forged): `next` records the decision (its imp_uid in
+   * `refundsOwed`) and is written with the refund owed, in one transaction.
+   */
+  | { kind: "refund_other"; next: Order; refundable: number; reason: string };
 
 /** States a payment record may still move the order out of. */
 const OPEN_FOR_PAYMENT: ReadonlySet<OrderStatus> = new Set([
@@ -73,24 +74,42 @@ export function decideOrderUpdate(
   const refundable = refundableBalance(payment);
   const paid = holdsMoney(payment);
 
+  // A payment this order already gave back (or is giving back) is not looked at again.
+  if (order.refundsOwed?.includes(payment.imp_uid))
+    return { kind: "none", reason: "refund owed already decided" };
+
+  // Every payment under the merchant_uid but the one the order keeps is refunded in full (the policy table):
+  // a second payment beside a settled one, or anything beside a forged one.
+  const keeps = order.status === "forged" ? order.forgery?.impUid : order.impUid;
+  const settled = order.status === "forged" || !OPEN_FOR_PAYMENT.has(order.status);
+  if (settled && keeps && keeps !== payment.imp_uid) {
+    if (!paid || refundable === 0) return { kind: "none", reason: "other attempt" };
+    return {
+      kind: "refund_other",
+      refundable,
+      reason: `second payment ${payment.imp_uid} of ${payment.amount} under this merchant_uid; the order keeps ${keeps}: refunded in full`,
+      next: stamp({ refundsOwed: [...(order.refundsOwed ?? []), payment.imp_uid] }),
+    };
+  }
+
   if (order.status === "forged") {
     const forgery = order.forgery;
-    if (paid && refundable > 0 && forgery?.refund !== "pending") {
+    if (paid && refundable > 0 && (forgery?.refund === "none" || !forgery)) {
       return {
         kind: "refund_forged",
         refundable,
         reason: "forged order still holds money at iamport",
-        // Due for the reconciler at once: if this refund does not confirm, its next run retries it.
+        // Due for the reconciler at once: it re-reads the payment until the refund owed is done.
         next: stamp({
           forgery: { ...(forgery ?? newForgery(order, payment)), refund: "pending" },
           checkAfter: at,
         }),
       };
     }
-    if (paid && refundable > 0) {
-      return { kind: "refund_forged", refundable, reason: "retrying the forgery refund" };
+    if (paid && refundable > 0 && forgery?.refund === "pending") {
+      return { kind: "refund_forged", refundable, reason: "carrying out the forgery refund" };
     }
-    if (forgery?.refund === "pending" && refundable === 0) {
+    if (forgery && forgery.refund !== "done" && forgery.refund !== "none" && refundable === 0) {
       return {
         kind: "transition",
         reason: "forgery refund confirmed by iamport",
@@ -101,11 +120,6 @@ export function decideOrderUpdate(
       };
     }
     return { kind: "none", reason: "forged is terminal" };
-  }
-
-  // An order already settled by one payment ignores a different imp_uid.
-  if (order.impUid && order.impUid !== payment.imp_uid && !OPEN_FOR_PAYMENT.has(order.status)) {
-    return paid ? { kind: "reject", reason: "second_payment" } : { kind: "none", reason: "other attempt" };
   }
 
   const paidOrIssued = paid || (payment.status === "ready" && isIssuedVirtualAccount(payment));
@@ -124,10 +138,19 @@ export function decideOrderUpdate(
         }),
       };
     }
+    // Nothing to refund until the buyer deposits: the reconciler watches the account until its
+    // deadline, so a deposit whose webhook is lost is still found and refunded.
+    const vbank = virtualAccountOf(payment, at);
     return {
       kind: "transition",
       reason: `amount mismatch on an issued virtual account: ${payment.amount}, expected ${order.amount}`,
-      next: stamp({ status: "forged", impUid: payment.imp_uid, forgery, checkAfter: undefined }),
+      next: stamp({
+        status: "forged",
+        impUid: payment.imp_uid,
+        forgery,
+        vbank,
+        checkAfter: nextDepositCheck(vbank.dueAt, context.now),
+      }),
     };
   }
 
@@ -151,21 +174,15 @@ export function decideOrderUpdate(
       // The account this order expired on stays expired at iamport as `ready`: a replay must not reopen it.
       if (order.status === "expired" && order.impUid === payment.imp_uid)
         return { kind: "none", reason: "virtual account already expired" };
-      const dueAt = unixToIso(payment.vbank_date) ?? at;
+      const vbank = virtualAccountOf(payment, at);
       return {
         kind: "transition",
         reason: "virtual account issued; waiting for the deposit",
         next: stamp({
           status: "awaiting_deposit",
           impUid: payment.imp_uid,
-          vbank: {
-            bankName: payment.vbank_name ?? "",
-            ...(payment.vbank_code ? { bankCode: payment.vbank_code } : {}),
-            number: payment.vbank_num ?? "",
-            holder: payment.vbank_holder ?? "",
-            dueAt,
-          },
-          checkAfter: nextDepositCheck(dueAt, context.now),
+          vbank,
+          checkAfter: nextDepositCheck(vbank.dueAt, context.now),
         }),
       };
     }
@@ -218,6 +235,16 @@ export function nextDepositCheck(dueAt: string, now: Date): string {
 /** `ready` means an issued virtual account only for vbank with its fields; an abandoned window is `ready` too. */
 export function isIssuedVirtualAccount(payment: PaymentFacts): boolean {
   return payment.pay_method === "vbank" && Boolean(payment.vbank_num);
+}
+
+function virtualAccountOf(payment: PaymentFacts, fallbackDue: string): VirtualAccount {
+  return {
+    bankName: payment.vbank_name ?? "",
+    ...(payment.vbank_code ? { bankCode: payment.vbank_code } : {}),
+    number: payment.vbank_num ?? "",
+    holder: payment.vbank_holder ?? "",
+    dueAt: unixToIso(payment.vbank_date) ?? fallbackDue,
+  };
 }
 
 function newForgery(order: Order, payment: PaymentFacts) {

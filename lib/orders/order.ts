@@ -19,7 +19,7 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type PayMethod = "card" | "trans" | "vbank" | "phone";
 
 /** Where a change came from: the three completion doors, the reconciler, or the merchant API. */
-export type ChangeSource = "callback" | "redirect" | "webhook" | "reconciler" | "api";
+export type ChangeSource = "callback" | "redirect" | "webhook" | "reconciler" | "sweep" | "api";
 
 export interface VirtualAccount {
   bankName: string;
@@ -50,8 +50,12 @@ export interface Forgery {
   impUid: string;
   paidAmount: number;
   expectedAmount: number;
-  /** `pending` until iamport confirms the cancel; the reconciler retries it. */
-  refund: "none" | "pending" | "done";
+  /**
+   * `none` while nothing is held (a virtual account issued for the wrong amount, watched until its
+   * deadline); `pending` while the refund owed is carried out; `needs_account` when a deposited
+   * virtual account waits for the buyer's bank account; `done` once iamport's balance is 0.
+   */
+  refund: "none" | "pending" | "needs_account" | "done";
   refundedAmount: number;
 }
 
@@ -82,6 +86,11 @@ export interface Order {
   refundedAmount: number;
   refunds: Refund[];
   forgery?: Forgery;
+  /**
+   * Other payments under this merchant_uid that the order does not keep, each refunded in full
+   * through a refund owed (`OWED#<imp_uid>` beside the order): the decision, remembered.
+   */
+  refundsOwed?: string[];
   /** Set while the order needs the reconciler: when to look at it next (ISO). */
   checkAfter?: string;
   createdAt: string;

@@ -7,11 +7,14 @@
 
 import { RetryLaterError } from "../errors.js";
 import { IamportApiError, IamportNotFoundError } from "../iamport/errors.js";
+import { newOwedRefund, type OwedRefund } from "../ledger/owed-refund.js";
+import { payOwedRefund } from "../ledger/pay-owed-refund.js";
 import type { Logger } from "../observability/logger.js";
 import type { OrdersRepository } from "../store/orders-repository.js";
-import { decideOrderUpdate, type Mode } from "./decide-order-update.js";
+import type { OwedRefundsRepository } from "../store/owed-refunds-repository.js";
+import { type Decision, decideOrderUpdate, type Mode } from "./decide-order-update.js";
 import type { ChangeSource, Order, OrderEvent } from "./order.js";
-import { choosePayment, type PaymentFacts } from "./payment-facts.js";
+import { choosePayment, holdsMoney, type PaymentFacts } from "./payment-facts.js";
 
 /** The slice of the iamport client verification needs. */
 export interface PaymentLookup {
@@ -30,6 +33,8 @@ export interface PaymentLookup {
 export interface VerifyPaymentDeps {
   iamport: PaymentLookup;
   orders: OrdersRepository;
+  /** Refunds owed: a payment the order does not keep is written here with the decision. */
+  owedRefunds: OwedRefundsRepository;
   clock: () => Date;
   mode: Mode;
   /** Our KICC MIDs (payment and billing); empty accepts any KICC MID. */
@@ -53,6 +58,8 @@ export interface VerifyPaymentResult {
   order: Order | null;
   /** iamport's record the decision was made from, when there was one. */
   payment?: PaymentFacts;
+  /** Every attempt under the merchant_uid, when they were read by merchant_uid (newest first). */
+  payments?: PaymentFacts[];
   reason: string;
 }
 
@@ -75,7 +82,8 @@ export async function verifyPayment(
   const order = input.order ?? (await deps.orders.get(input.merchantUid));
   if (!order) return { outcome: "unknown_order", order: null, reason: "no such order" };
 
-  const payment = await readPayment(deps, input);
+  const payments = await readPayments(deps, input);
+  const payment = choosePayment(payments);
   if (!payment) return { outcome: "no_payment", order, reason: "iamport has no payment for this order" };
   if (payment.merchant_uid !== input.merchantUid) {
     log.error("ALERT payment belongs to another order", {
@@ -85,7 +93,27 @@ export async function verifyPayment(
     return { outcome: "rejected", order, payment, reason: "imp_uid does not belong to this merchant_uid" };
   }
 
-  return applyPaymentRecord(deps, { order, payment, source: input.source }, log);
+  const result = await applyPaymentRecord(deps, { order, payment, source: input.source }, log);
+  // Read by merchant_uid: every other attempt that holds money is a payment the order does not keep
+  // (a second virtual account deposited, say); each is decided too, so none is left unaccounted for.
+  let current = result.order ?? order;
+  let applied = result.outcome === "applied";
+  for (const other of payments) {
+    if (other === payment || !holdsMoney(other) || other.merchant_uid !== input.merchantUid) continue;
+    const more = await applyPaymentRecord(
+      deps,
+      { order: current, payment: other, source: input.source },
+      log,
+    );
+    current = more.order ?? current;
+    applied ||= more.outcome === "applied";
+  }
+  return {
+    ...result,
+    order: current,
+    ...(applied ? { outcome: "applied" as const } : {}),
+    ...(input.impUid ? {} : { payments }),
+  };
 }
 
 /**
@@ -121,6 +149,7 @@ export async function applyPaymentRecord(
       });
       return { outcome: "rejected", order, payment, reason: decision.reason };
     }
+    const owed = refundOwedFor(order, payment, decision, deps.clock());
     if (decision.next) {
       const event: OrderEvent = {
         version: decision.next.version,
@@ -131,70 +160,147 @@ export async function applyPaymentRecord(
         reason: decision.reason,
         impUid: payment.imp_uid,
       };
-      const result = await deps.orders.save(order, decision.next, event);
+      let result = await deps.orders.save(order, decision.next, event, owed);
+      // The refund owed was decided already (by the sweep, say): record the order's side alone.
+      if (!result.saved && result.owedExists) result = await deps.orders.save(order, decision.next, event);
       if (!result.saved) {
         if (!result.current) throw new Error(`order ${order.merchantUid} vanished during verification`);
         order = result.current; // lost a race: decide again from the winner's state
         continue;
       }
+      alertFor(order, decision, payment, log);
       order = decision.next;
       applied = true;
       log.info("order updated", { from: event.from, to: event.to, reason: decision.reason });
+    } else if (owed) {
+      // A decision made before this code wrote refunds owed (or one whose item was lost) gets its item now.
+      await deps.owedRefunds.putIfAbsent(owed);
     }
     if (decision.kind === "transition") continue;
 
-    // refund_forged: invariant 2. The order is already marked forged; now give the money back.
+    // refund_forged / refund_other: invariant 2. The decision is stored; now carry the refund out.
     if (refundTried) {
-      throw new RetryLaterError(`forgery refund for ${order.merchantUid} not confirmed yet`);
+      return { outcome: applied ? "applied" : "unchanged", order, payment, reason: decision.reason };
     }
     refundTried = true;
-    log.error("ALERT amount mismatch: refunding the full amount paid", {
-      alert: "amount_mismatch",
-      paid: payment.amount,
-      expected: order.amount,
-      refundable: decision.refundable,
-    });
-    payment = await cancelForgedPayment(deps, payment, decision.refundable, log);
+    const stored = await deps.owedRefunds.get(
+      { kind: "order", merchantUid: order.merchantUid },
+      payment.imp_uid,
+    );
+    if (!stored) continue;
+    const after = await payOwedRefund(deps, stored);
+    if (after.state === "needs_account" && order.forgery?.impUid === payment.imp_uid) {
+      order = await markForgeryNeedsAccount(deps, order, log);
+      return {
+        outcome: "applied",
+        order,
+        payment,
+        reason: "the forgery refund needs the buyer's bank account",
+      };
+    }
+    payment = await rereadAfterRefund(deps, payment, log);
   }
   throw new RetryLaterError(`order ${order.merchantUid} kept changing during verification`);
 }
 
-async function readPayment(deps: VerifyPaymentDeps, input: VerifyPaymentInput): Promise<PaymentFacts | null> {
+/** The refund owed that a refund decision writes (none for a plain transition). */
+function refundOwedFor(
+  order: Order,
+  payment: PaymentFacts,
+  decision: Decision,
+  now: Date,
+): OwedRefund | undefined {
+  if (decision.kind !== "refund_forged" && decision.kind !== "refund_other") return undefined;
+  const forged = decision.kind === "refund_forged";
+  return newOwedRefund(
+    {
+      impUid: payment.imp_uid,
+      merchantUid: order.merchantUid,
+      owner: { kind: "order", merchantUid: order.merchantUid },
+      reason: forged ? "forged" : "second_payment",
+      alert: forged ? "forgery_refunded" : "second_payment_refunded",
+      detail: forged
+        ? `paid ${payment.amount} for an order of ${order.amount}`
+        : `a second payment of ${payment.amount} under ${order.merchantUid}, which keeps ${order.impUid ?? order.forgery?.impUid}`,
+      payment,
+    },
+    now,
+  );
+}
+
+/** The alert a person needs for a decision just written. */
+function alertFor(before: Order, decision: Decision, payment: PaymentFacts, log: Logger): void {
+  if (decision.kind === "refund_other") {
+    log.error("ALERT second payment under one order: refunding it in full", {
+      alert: "second_payment",
+      amount: payment.amount,
+      kept_imp_uid: before.impUid ?? before.forgery?.impUid,
+    });
+  } else if (
+    decision.kind !== "none" &&
+    decision.kind !== "reject" &&
+    decision.next?.status === "forged" &&
+    before.status !== "forged"
+  ) {
+    log.error("ALERT amount mismatch: the payment is refunded in full (a virtual account once deposited)", {
+      alert: "amount_mismatch",
+      paid: payment.amount,
+      expected: before.amount,
+      pay_method: payment.pay_method,
+    });
+  }
+}
+
+/** The forged order stops waiting on the reconciler: its refund owed waits for the merchant. */
+async function markForgeryNeedsAccount(deps: VerifyPaymentDeps, order: Order, log: Logger): Promise<Order> {
+  let current: Order | null = order;
+  for (let round = 0; round < 3 && current?.forgery; round++) {
+    if (current.forgery.refund !== "pending") return current;
+    const at = deps.clock().toISOString();
+    const next: Order = {
+      ...current,
+      forgery: { ...current.forgery, refund: "needs_account" },
+      checkAfter: undefined,
+      version: current.version + 1,
+      updatedAt: at,
+    };
+    const saved = await deps.orders.save(current, next, {
+      version: next.version,
+      at,
+      from: current.status,
+      to: next.status,
+      source: "reconciler",
+      reason: "the forgery refund waits for the buyer's bank account (a deposited virtual account)",
+      impUid: current.forgery.impUid,
+    });
+    if (saved.saved) return next;
+    current = saved.current;
+  }
+  log.warn("could not mark the forgery refund as waiting for an account");
+  return current ?? order;
+}
+
+async function readPayments(deps: VerifyPaymentDeps, input: VerifyPaymentInput): Promise<PaymentFacts[]> {
   try {
-    if (input.impUid) return await deps.iamport.getPayment(input.impUid);
-    return choosePayment(await deps.iamport.findAllPayments(input.merchantUid));
+    if (input.impUid) return [await deps.iamport.getPayment(input.impUid)];
+    return await deps.iamport.findAllPayments(input.merchantUid);
   } catch (error) {
-    if (error instanceof IamportNotFoundError) return null;
+    if (error instanceof IamportNotFoundError) return [];
     throw asRetryLater(error, "iamport payment lookup failed");
   }
 }
 
-/**
- * Cancels what iamport still holds, with `checksum` so a cancel that already
- * happened (a retry after a lost response) is refused instead of repeated;
- * then re-reads the record so the caller decides from the truth.
- */
-async function cancelForgedPayment(
+/** iamport's record after the refund executor ran; decided again from the truth. */
+async function rereadAfterRefund(
   deps: VerifyPaymentDeps,
   payment: PaymentFacts,
-  refundable: number,
   log: Logger,
 ): Promise<PaymentFacts> {
   try {
-    return await deps.iamport.cancelPayment({
-      impUid: payment.imp_uid,
-      amount: refundable,
-      checksum: refundable,
-      reason: "결제 금액 불일치(위변조 의심) 자동 환불",
-    });
+    return await deps.iamport.getPayment(payment.imp_uid);
   } catch (error) {
-    log.warn("forgery refund call did not confirm; re-reading the payment", { error });
-    try {
-      // Balance 0 now means an earlier cancel went through; otherwise the next round retries later.
-      return await deps.iamport.getPayment(payment.imp_uid);
-    } catch (readError) {
-      throw asRetryLater(readError, "iamport unavailable after a forgery refund attempt");
-    }
+    log.warn("dependency unavailable: re-read after a refund owed failed; the reconciler goes on", { error });
+    return payment;
   }
 }
 

@@ -20,6 +20,7 @@ import type { VerifyPaymentDeps } from "../orders/verify-payment.js";
 import { createBillingKeysRepository } from "../store/billing-keys-repository.js";
 import { createDocumentClient } from "../store/dynamo-client.js";
 import { createOrdersRepository, type OrdersRepository } from "../store/orders-repository.js";
+import { createOwedRefundsRepository } from "../store/owed-refunds-repository.js";
 import { createRefundRequestsRepository } from "../store/refund-requests-repository.js";
 import {
   createSubscriptionsRepository,
@@ -72,13 +73,22 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
   });
   const orders = createOrdersRepository({ db, tableName: config.TABLE_NAME });
   const refunds = createRefundRequestsRepository({ db, tableName: config.TABLE_NAME });
+  const owedRefunds = createOwedRefundsRepository({ db, tableName: config.TABLE_NAME });
   const api = config.PUBLIC_API_URL.replace(/\/$/, "");
   // Orders are checked against our MIDs only when the payment MID is known: without KICC_MID they ask for
   // `pg: "kicc"`, the console's default channel, whose MID we cannot know (a billing MID alone would refuse them all).
   const pgIds = config.KICC_MID
     ? [config.KICC_MID, config.KICC_BILLING_MID].filter((mid): mid is string => Boolean(mid))
     : [];
-  const verifyDeps: VerifyPaymentDeps = { iamport, orders, clock, mode: config.IAMPORT_MODE, logger, pgIds };
+  const verifyDeps: VerifyPaymentDeps = {
+    iamport,
+    orders,
+    owedRefunds,
+    clock,
+    mode: config.IAMPORT_MODE,
+    logger,
+    pgIds,
+  };
   const subscriptions = createSubscriptionsRepository({ db, tableName: config.TABLE_NAME });
   const billingKeys = createBillingKeysRepository({ db, tableName: config.TABLE_NAME });
   const policy: BillingPolicy = {

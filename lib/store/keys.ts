@@ -36,3 +36,11 @@ export const DUE_SHARDS = 4;
 export const dueIndexPk = (shard: number) => `DUE#${shard}`;
 /** Charge attempts without an outcome yet (claimed or unknown), by when to look. */
 export const unknownIndexPk = (shard: number) => `UNKNOWN#${shard}`;
+
+/** A refund owed, beside the order or subscription whose merchant_uid the payment came under. */
+export const owedRefundSk = (impUid: string) => `OWED#${impUid}`;
+/** Refunds owed and not yet done, by when the executor looks next. */
+export const OWED_SHARDS = 4;
+export const owedIndexPk = (shard: number) => `OWED#${shard}`;
+/** The ledger sweep's cursor over iamport's paid payments. */
+export const ledgerCursorKey = { PK: "LEDGER#SWEEP", SK: "CURSOR" };

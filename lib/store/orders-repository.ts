@@ -12,8 +12,11 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
+import type { OwedRefund } from "../ledger/owed-refund.js";
 import type { Order, OrderEvent } from "../orders/order.js";
+import { failedItems } from "./condition-failure.js";
 import { OPEN_SHARDS, openIndexPk, orderEventSk, orderKey, orderNoteSk, shardOf } from "./keys.js";
+import { putOwedRefund } from "./owed-refunds-repository.js";
 
 /** An inbound notification (webhook, callback, redirect), stored before it is processed (invariant 5). */
 export interface InboundNotification {
@@ -24,7 +27,10 @@ export interface InboundNotification {
   body: Record<string, unknown>;
 }
 
-export type SaveResult = { saved: true } | { saved: false; current: Order | null };
+export type SaveResult =
+  | { saved: true }
+  /** Lost a race: `current` is the winner's order. `owedExists`: only the refund owed was decided already. */
+  | { saved: false; current: Order | null; owedExists?: boolean };
 
 export interface OrdersRepository {
   /** Creates the order and its first history entry; an existing order comes back as a value. */
@@ -35,7 +41,7 @@ export interface OrdersRepository {
    * Replaces `current` with `next` only if nobody wrote since `current` was read,
    * appending `event` in the same transaction. A lost race returns the winner's order.
    */
-  save(current: Order, next: Order, event?: OrderEvent): Promise<SaveResult>;
+  save(current: Order, next: Order, event?: OrderEvent, owed?: OwedRefund): Promise<SaveResult>;
   recordNotification(note: InboundNotification): Promise<void>;
   /** Orders whose `checkAfter` is before `now`, oldest first, across every shard. */
   listDue(now: Date, limitPerShard: number): Promise<Order[]>;
@@ -126,7 +132,7 @@ export function createOrdersRepository(deps: {
       return { order: fromItem(orderItem), history };
     },
 
-    async save(current, next, event) {
+    async save(current, next, event, owed) {
       // `version = :v` protects against every concurrent writer (another door, a
       // duplicate webhook, the reconciler): the loser re-reads and re-decides.
       const put = {
@@ -135,30 +141,36 @@ export function createOrdersRepository(deps: {
         ConditionExpression: "version = :v",
         ExpressionAttributeValues: { ":v": current.version },
       };
-      try {
-        if (event) {
-          await db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Put: put },
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: eventItem(next.merchantUid, event),
-                    // One history entry per version: a replayed write cannot add a second.
-                    ConditionExpression: "attribute_not_exists(SK)",
-                  },
+      const items = [
+        { Put: put },
+        ...(event
+          ? [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: eventItem(next.merchantUid, event),
+                  // One history entry per version: a replayed write cannot add a second.
+                  ConditionExpression: "attribute_not_exists(SK)",
                 },
-              ],
-            }),
-          );
-        } else {
-          await db.send(new PutCommand(put));
-        }
+              },
+            ]
+          : []),
+        // The decision to refund is written with the change that makes it, or not at all.
+        ...(owed ? [putOwedRefund(tableName, owed)] : []),
+      ];
+      try {
+        if (items.length > 1) await db.send(new TransactWriteCommand({ TransactItems: items }));
+        else await db.send(new PutCommand(put));
         return { saved: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        return { saved: false, current: await get(current.merchantUid) };
+        const failed = failedItems(error);
+        const owedExists = Boolean(owed) && failed.length === 1 && failed[0] === items.length - 1;
+        return {
+          saved: false,
+          current: await get(current.merchantUid),
+          ...(owedExists ? { owedExists } : {}),
+        };
       }
     },
 

@@ -165,14 +165,40 @@ describe("invariant 4: state only moves forward", () => {
     expect(decideOrderUpdate(expired, stillReady, ctx).kind).toBe("none");
   });
 
-  test("a second, different paid payment for a paid order is rejected for an alert", () => {
-    const decision = decideOrderUpdate(
-      order({ status: "paid", impUid: "imp_1" }),
-      payment({ imp_uid: "imp_2" }),
-      ctx,
-    );
+  test("a second, different paid payment for a paid order is refunded in full; the order keeps its own", () => {
+    const paid = order({ status: "paid", impUid: "imp_1" });
+    const decision = decideOrderUpdate(paid, payment({ imp_uid: "imp_2" }), ctx);
 
-    expect(decision).toEqual({ kind: "reject", reason: "second_payment" });
+    expect(decision).toMatchObject({
+      kind: "refund_other",
+      refundable: 10_000,
+      next: { status: "paid", impUid: "imp_1", refundsOwed: ["imp_2"], version: paid.version + 1 },
+    });
+  });
+
+  test("a second payment already decided is not decided again", () => {
+    const paid = order({ status: "paid", impUid: "imp_1", refundsOwed: ["imp_2"] });
+    expect(decideOrderUpdate(paid, payment({ imp_uid: "imp_2" }), ctx).kind).toBe("none");
+  });
+
+  test("a paid payment beside a forged one is refunded as a second payment, not mixed into the forgery", () => {
+    const forged = order({
+      status: "forged",
+      impUid: "imp_1",
+      forgery: { impUid: "imp_1", paidAmount: 100, expectedAmount: 15_000, refund: "done", refundedAmount: 100 },
+    });
+    const decision = decideOrderUpdate(forged, payment({ imp_uid: "imp_2" }), ctx);
+    expect(decision).toMatchObject({ kind: "refund_other", next: { refundsOwed: ["imp_2"] } });
+    if (decision.kind === "refund_other") expect(decision.next.forgery).toEqual(forged.forgery);
+  });
+
+  test("a failed or fully cancelled second attempt needs nothing", () => {
+    const paid = order({ status: "paid", impUid: "imp_1" });
+    expect(decideOrderUpdate(paid, payment({ imp_uid: "imp_2", status: "failed" }), ctx).kind).toBe("none");
+    expect(
+      decideOrderUpdate(paid, payment({ imp_uid: "imp_2", status: "cancelled", cancel_amount: 15_000 }), ctx)
+        .kind,
+    ).toBe("none");
   });
 
   test("refund state comes from cancel_amount, not the status string", () => {
@@ -280,6 +306,18 @@ describe("invariant 2: a wrong amount is refunded in full and never fulfilled", 
       status: "forged",
       forgery: { refund: "none" },
     });
+  });
+
+  test("a forged virtual account stays watched: the reconciler looks within the hour, until its deadline", () => {
+    const due = Math.floor(ctx.now.getTime() / 1000) + 3 * 3600;
+    const decision = decideOrderUpdate(
+      order({ payMethod: "vbank" }),
+      payment({ status: "ready", pay_method: "vbank", vbank_num: "1", amount: 1, vbank_date: due }),
+      ctx,
+    );
+    const next = decision.kind === "transition" ? decision.next : undefined;
+    expect(next?.checkAfter).toBe(new Date(ctx.now.getTime() + 3600_000).toISOString());
+    expect(next?.vbank?.dueAt).toBe(new Date(due * 1000).toISOString());
   });
 
   test("forged with the refund pending and iamport's balance at 0 → refund done", () => {

@@ -1,0 +1,125 @@
+/**
+ * Refunds owed (lib/ledger/owed-refund.ts) in the single table: PK of the
+ * aggregate the payment came under (`ORDER#<merchant_uid>` or `SUB#<id>`), SK
+ * `OWED#<imp_uid>`, so an order's or subscription's view reads them with the
+ * rest of its partition; on the sparse index `OWED#<shard>` / checkAfter
+ * while not done. One item per imp_uid: deciding twice finds the first decision.
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { OwedRefund, OwedRefundOwner } from "../ledger/owed-refund.js";
+import { isConditionFailure } from "./condition-failure.js";
+import { OWED_SHARDS, orderKey, owedIndexPk, owedRefundSk, shardOf, subscriptionKey } from "./keys.js";
+import { pagesAcrossShards } from "./shard-pages.js";
+import type { TransactItem } from "./subscription-items.js";
+
+export type OwedSaveResult = { saved: true } | { saved: false; current: OwedRefund | null };
+
+export interface OwedRefundsRepository {
+  get(owner: OwedRefundOwner, impUid: string): Promise<OwedRefund | null>;
+  /** Records a decision unless one exists for this imp_uid; the existing one comes back instead. */
+  putIfAbsent(owed: OwedRefund): Promise<{ created: true } | { created: false; existing: OwedRefund }>;
+  /** Replaces `current` with `next` only if nobody wrote since `current` was read. */
+  update(current: OwedRefund, next: OwedRefund): Promise<OwedSaveResult>;
+  /** Refunds owed whose `checkAfter` is at or before `now`, page by page across the shards. */
+  pagesDue(now: Date, pageSize: number): AsyncGenerator<OwedRefund[]>;
+}
+
+const partitionOf = (owner: OwedRefundOwner) =>
+  owner.kind === "order" ? orderKey(owner.merchantUid).PK : subscriptionKey(owner.subscriptionId).PK;
+
+/** The item of a refund owed (its key, and the index entry while it is not done). */
+export function owedRefundItem(owed: OwedRefund) {
+  return {
+    PK: partitionOf(owed.owner),
+    SK: owedRefundSk(owed.impUid),
+    type: "owed_refund",
+    ...owed,
+    ...(owed.state !== "done" && owed.checkAfter
+      ? { GSI1PK: owedIndexPk(shardOf(owed.impUid, OWED_SHARDS)), GSI1SK: owed.checkAfter }
+      : {}),
+  };
+}
+
+/**
+ * The decision as one item of another aggregate's transaction (the order
+ * turning forged, a charge settled as surplus): `attribute_not_exists` makes
+ * a second decision for the same payment fail the whole transaction, which
+ * the caller reads as "already decided".
+ */
+export function putOwedRefund(TableName: string, owed: OwedRefund): TransactItem {
+  return {
+    Put: { TableName, Item: owedRefundItem(owed), ConditionExpression: "attribute_not_exists(PK)" },
+  };
+}
+
+export function fromOwedItem(item: Record<string, unknown>): OwedRefund {
+  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, type: _type, ...rest } = item;
+  return rest as unknown as OwedRefund;
+}
+
+export function createOwedRefundsRepository(deps: {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}): OwedRefundsRepository {
+  const { db, tableName: TableName } = deps;
+  const get = async (owner: OwedRefundOwner, impUid: string) => {
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName,
+        Key: { PK: partitionOf(owner), SK: owedRefundSk(impUid) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? fromOwedItem(Item) : null;
+  };
+  return {
+    get,
+
+    async putIfAbsent(owed) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName,
+            Item: owedRefundItem(owed),
+            // One decision per payment: a second decider finds the first.
+            ConditionExpression: "attribute_not_exists(PK)",
+          }),
+        );
+        return { created: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const existing = await get(owed.owner, owed.impUid);
+        if (!existing) throw error;
+        return { created: false, existing };
+      }
+    },
+
+    async update(current, next) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName,
+            Item: owedRefundItem(next),
+            // `version = :v`: two executors (the reconciler and the sweep, a retried request) never both
+            // hold the lease for one cancel; the loser re-reads.
+            ConditionExpression: "version = :v",
+            ExpressionAttributeValues: { ":v": current.version },
+          }),
+        );
+        return { saved: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return { saved: false, current: await get(current.owner, current.impUid) };
+      }
+    },
+
+    pagesDue: (now, pageSize) =>
+      pagesAcrossShards(db, {
+        TableName,
+        pks: Array.from({ length: OWED_SHARDS }, (_, shard) => owedIndexPk(shard)),
+        until: now.toISOString(),
+        pageSize,
+        map: fromOwedItem,
+      }),
+  };
+}
