@@ -12,7 +12,7 @@ export const handler = httpHandler(
     const { merchant_uid } = validate(merchantUidPathSchema, event.pathParameters ?? {}, "path.");
     const found = await container().orders.getWithHistory(merchant_uid);
     if (!found) throw new NotFoundError(`order ${merchant_uid}`);
-    return json(200, merchantOrderView(found.order, found.history));
+    return json(200, merchantOrderView(found.order, found.history, found.owedRefunds));
   },
   { logger: () => container().logger, apiKeys: () => container().secrets.merchantApiKeys() },
 );

@@ -80,6 +80,20 @@ export const refundOrderBodySchema = z.strictObject(
       z.int({ error: integerMessages("amount") }).check(z.positive("amount must be greater than 0")),
     ),
     reason: refundText("reason", 200),
+    /**
+     * Which payment of the order to refund: omitted, the payment the order keeps. A payment the order
+     * does not keep (a second payment, a forged one) is refunded in full by this service on its own;
+     * naming it here gives the buyer's bank account when its refund waits for one (`refunds_owed`).
+     */
+    imp_uid: z.optional(
+      z
+        .string({ error: typeMessages("imp_uid", "a string") })
+        .check(
+          z.minLength(1, { error: "imp_uid must not be empty", abort: true }),
+          z.maxLength(64, { error: "imp_uid must be at most 64 characters", abort: true }),
+          z.regex(/^[\x21-\x7e]+$/, "imp_uid must be printable ASCII without spaces"),
+        ),
+    ),
     tax_free: z.optional(
       z.int({ error: integerMessages("tax_free") }).check(z.gte(0, "tax_free must not be negative")),
     ),

@@ -22,6 +22,8 @@ export type ReconcileDecision =
 export interface ReconcileFacts {
   /** iamport's record as verifyPayment read it; null when iamport has none. */
   payment: PaymentFacts | null;
+  /** Every attempt under the merchant_uid, when verifyPayment read them all (open checkouts and accounts). */
+  payments?: readonly PaymentFacts[];
   /** verifyPayment refused the record (other merchant_uid, not KICC, test channel in live mode). */
   rejected: boolean;
 }
@@ -55,13 +57,15 @@ export function decideReconcile(
     next: stamp({ checkAfter: new Date(when).toISOString() }),
   });
   const { payment } = facts;
+  const all = facts.payments ?? (payment ? [payment] : []);
   if (facts.rejected) return recheck("iamport's record was refused for this order; needs a person");
 
   switch (order.status) {
     case "pending":
     case "failed": {
-      if (payment && (holdsMoney(payment) || isIssuedVirtualAccount(payment))) {
-        return recheck(`iamport reports ${payment.status} but the order was not moved; looking again`);
+      const open = all.find((p) => holdsMoney(p) || (p.status === "ready" && isIssuedVirtualAccount(p)));
+      if (open) {
+        return recheck(`iamport reports ${open.status} but the order was not moved; looking again`);
       }
       return {
         kind: "expire",
@@ -73,12 +77,10 @@ export function decideReconcile(
     }
     case "awaiting_deposit": {
       if (!payment) return recheck("iamport has no record of the issued virtual account");
-      if (holdsMoney(payment)) return recheck("iamport reports the deposit but the order was not moved");
-      // A deadline iamport extended (console) wins over the one we stored.
-      const dueMs = Math.max(
-        Date.parse(order.vbank?.dueAt ?? order.checkAfter),
-        Date.parse(unixToIso(payment.vbank_date) ?? "") || 0,
-      );
+      if (all.some(holdsMoney)) return recheck("iamport reports the deposit but the order was not moved");
+      // A deadline iamport extended (console) wins over the one we stored, and a buyer who reopened the
+      // window has a second account under the same merchant_uid: the order is open until the last one closes.
+      const dueMs = latestDeadline(order, all);
       if (dueMs > nowMs) {
         return recheck(
           "no deposit yet; looking again within the hour",
@@ -108,9 +110,27 @@ export function decideReconcile(
     }
     case "forged": {
       if (order.forgery?.refund === "pending") return recheck("forgery refund not confirmed yet");
+      if (order.forgery?.refund === "none" && order.vbank) {
+        // A virtual account issued for the wrong amount: a deposit into it must be found and refunded.
+        const dueMs = latestDeadline(order, all);
+        if (dueMs > nowMs)
+          return recheck(
+            "forged virtual account still open; looking again within the hour",
+            Math.min(dueMs, nowMs + DEPOSIT_POLL_MS),
+          );
+      }
       return { kind: "settle", reason: "forged order settled", next: stamp({ checkAfter: undefined }) };
     }
     case "expired":
       return { kind: "settle", reason: "already expired", next: stamp({ checkAfter: undefined }) };
   }
+}
+
+/** The last deposit deadline of the order's issued accounts (ours, and any iamport reports), in ms. */
+function latestDeadline(order: Order, payments: readonly PaymentFacts[]): number {
+  const stored = Date.parse(order.vbank?.dueAt ?? order.checkAfter ?? "") || 0;
+  const reported = payments
+    .filter((p) => p.status === "ready" && isIssuedVirtualAccount(p))
+    .map((p) => Date.parse(unixToIso(p.vbank_date) ?? "") || 0);
+  return Math.max(stored, ...reported);
 }

@@ -16,13 +16,15 @@ export type CancelEntry = NonNullable<PaymentFacts["cancel_history"]>[number];
 export function findOurCancellation(
   payment: PaymentFacts,
   plan: Pick<RefundPlan, "amount" | "checksum" | "reason">,
+  /** Cancellations other refund requests already own: never ours. */
+  ownedByOthers: ReadonlySet<string> = new Set(),
 ): CancelEntry | undefined {
   const history = [...(payment.cancel_history ?? [])].sort((a, b) => a.cancelled_at - b.cancelled_at);
   const before = payment.amount - plan.checksum;
   let sum = 0;
   for (const entry of history) {
     if (sum === before && entry.amount === plan.amount && (!entry.reason || entry.reason === plan.reason)) {
-      return entry;
+      return entry.cancellation_id && ownedByOthers.has(entry.cancellation_id) ? undefined : entry;
     }
     sum += entry.amount;
   }

@@ -3,9 +3,28 @@
  * public status route gets the state and what a buyer needs to pay a virtual
  * account, never personal data.
  */
+import type { OwedRefund } from "../ledger/owed-refund.js";
 import type { Order, OrderEvent } from "./order.js";
 
-export function merchantOrderView(order: Order, history: OrderEvent[]) {
+/** A refund owed as the merchant API shows it (orders and subscriptions alike). */
+export function owedRefundView(owed: OwedRefund) {
+  return {
+    imp_uid: owed.impUid,
+    merchant_uid: owed.merchantUid,
+    reason: owed.reason,
+    detail: owed.detail,
+    amount: owed.amount,
+    pay_method: owed.payMethod,
+    state: owed.state,
+    refunded_amount: owed.refundedAmount ?? null,
+    what_to_do:
+      owed.state === "needs_account" || owed.state === "needs_person" ? (owed.lastError ?? null) : null,
+    decided_at: owed.decidedAt,
+    done_at: owed.doneAt ?? null,
+  };
+}
+
+export function merchantOrderView(order: Order, history: OrderEvent[], owedRefunds: OwedRefund[] = []) {
   return {
     merchant_uid: order.merchantUid,
     status: order.status,
@@ -49,6 +68,7 @@ export function merchantOrderView(order: Order, history: OrderEvent[]) {
           refunded_amount: order.forgery.refundedAmount,
         }
       : null,
+    refunds_owed: owedRefunds.map(owedRefundView),
     request_pay: order.requestPay,
     created_at: order.createdAt,
     updated_at: order.updatedAt,

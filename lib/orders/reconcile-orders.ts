@@ -6,6 +6,7 @@
  * index page by page (never a Scan), bounded per run; one bad order never
  * fails the run.
  */
+import { type OwedRefundsSummary, payDueOwedRefunds } from "../ledger/pay-owed-refund.js";
 import type { Logger } from "../observability/logger.js";
 import { decideReconcile } from "./decide-reconcile.js";
 import type { Order, OrderEvent, OrderStatus } from "./order.js";
@@ -29,6 +30,8 @@ export interface ReconcileSummary {
   expired: number;
   /** Orders that threw (iamport down, a refund not confirmed...); rescheduled. */
   failed: number;
+  /** The refunds-owed pass that follows the orders. */
+  owedRefunds: OwedRefundsSummary;
 }
 
 /** Orders handled at once: enough to finish a page quickly, few enough to spare iamport. */
@@ -36,7 +39,8 @@ const CONCURRENCY = 4;
 
 type Outcome = "changed" | "expired" | "unchanged";
 
-const OPEN_CHECKOUT: ReadonlySet<OrderStatus> = new Set(["pending", "failed"]);
+/** Read by merchant_uid: a newer attempt (a paid retry, a second virtual account) may hold the money. */
+const OPEN_CHECKOUT: ReadonlySet<OrderStatus> = new Set(["pending", "failed", "awaiting_deposit"]);
 
 export interface ReconcileOrdersInput {
   /** Milliseconds the invocation has left (Lambda's `getRemainingTimeInMillis`); no new page starts below a margin. */
@@ -54,7 +58,7 @@ export async function reconcileOrders(
   input: ReconcileOrdersInput = {},
 ): Promise<ReconcileSummary> {
   const log = deps.logger.child({ job: "reconcile" });
-  const summary: ReconcileSummary = { checked: 0, changed: 0, expired: 0, failed: 0 };
+  const summary: Omit<ReconcileSummary, "owedRefunds"> = { checked: 0, changed: 0, expired: 0, failed: 0 };
   const seen = new Set<string>();
   const runAt = deps.clock();
   let failuresInARow = 0;
@@ -90,17 +94,25 @@ export async function reconcileOrders(
       }
     });
   }
+  // Then every refund owed that is due (orders' and subscriptions' alike): carried out until iamport agrees.
+  const owedRefunds = await payDueOwedRefunds(deps, {
+    pageSize: deps.settings.batchSize,
+    max: deps.settings.maxOrders,
+    ...(input.remainingMs ? { remainingMs: input.remainingMs } : {}),
+  });
   const level = summary.failed > 0 ? "warn" : "info";
   log[level]("reconcile run finished", {
     ...summary,
+    owed_refunds: owedRefunds,
     stopped_early: failuresInARow >= MAX_FAILURES_IN_A_ROW,
   });
-  return summary;
+  return { ...summary, owedRefunds };
 }
 
 async function reconcileOne(deps: ReconcileOrdersDeps, listed: Order, log: Logger): Promise<Outcome> {
-  // An open checkout may have a newer attempt than the imp_uid we saw (a decline, then a paid retry):
-  // look those up by merchant_uid. Settled orders are about their own payment.
+  // An open checkout or account may have a newer attempt than the imp_uid we saw (a decline, then a
+  // paid retry; a second virtual account): look those up by merchant_uid. Settled orders are about their
+  // own payment (the ledger sweep finds any other paid one).
   const byImpUid = listed.impUid && !OPEN_CHECKOUT.has(listed.status);
   const verified = await verifyPayment(deps, {
     merchantUid: listed.merchantUid,
@@ -112,7 +124,11 @@ async function reconcileOne(deps: ReconcileOrdersDeps, listed: Order, log: Logge
   const applied = verified.outcome === "applied";
   const decision = decideReconcile(
     order,
-    { payment: verified.payment ?? null, rejected: verified.outcome === "rejected" },
+    {
+      payment: verified.payment ?? null,
+      ...(verified.payments ? { payments: verified.payments } : {}),
+      rejected: verified.outcome === "rejected",
+    },
     { now: deps.clock(), retryAfterMs: deps.settings.retryAfterMinutes * 60_000 },
   );
   if (decision.kind === "none") return applied ? "changed" : "unchanged";

@@ -27,9 +27,36 @@ export async function lookUpThenCancel(
   log: Logger,
 ): Promise<RefundOrderResult> {
   const payment = await readOrRetryLater(deps, record);
-  const entry = findOurCancellation(payment, plan);
+  const entry = await findOurs(deps, record, payment);
   if (entry) return complete(deps, record, payment, entry, log);
   return cancelAtIamport(deps, record, plan, log);
+}
+
+/**
+ * Our cancel in iamport's history, if it is there and no other request of the
+ * order owns it: found by its place in the history (findOurCancellation), then
+ * claimed by its cancellation_id with a conditional write, so one cancel is
+ * never reported as the outcome of two requests.
+ */
+async function findOurs(
+  deps: RefundOrderDeps,
+  record: RefundRequestRecord,
+  payment: PaymentFacts,
+): Promise<CancelEntry | undefined> {
+  const others = (await deps.refunds.listForOrder(record.merchantUid)).filter(
+    (other) => other.idempotencyKey !== record.idempotencyKey,
+  );
+  const owned = new Set(
+    others.flatMap((other) => (other.result?.cancellationId ? [other.result.cancellationId] : [])),
+  );
+  const entry = findOurCancellation(payment, record.plan, owned);
+  if (!entry?.cancellation_id) return entry;
+  const owner = await deps.refunds.claimCancellation(
+    record.merchantUid,
+    entry.cancellation_id,
+    record.idempotencyKey,
+  );
+  return owner === record.idempotencyKey ? entry : undefined;
 }
 
 export async function cancelAtIamport(
@@ -59,7 +86,7 @@ export async function cancelAtIamport(
     if (error instanceof IamportApiError) return refused(deps, record, error, log);
     return outcomeUnknown(deps, record, plan, error, log);
   }
-  const entry = findOurCancellation(payment, plan);
+  const entry = await findOurs(deps, record, payment);
   if (!entry) {
     log.error("ALERT iamport confirmed the cancel but its history has no matching entry", {
       alert: "cancel_history_mismatch",
@@ -116,9 +143,24 @@ async function refused(
   record: RefundRequestRecord,
   error: IamportApiError,
   log: Logger,
-): Promise<never> {
+): Promise<RefundOrderResult> {
   const payment = await deps.iamport.getPayment(record.plan.impUid).catch(() => null);
+  // Our own earlier cancel may have landed after its answer was lost, just before this one: then the
+  // refusal (checksum) is iamport saying "done already", and the history shows it (never a second refund).
+  const ours = payment ? await findOurs(deps, record, payment) : undefined;
+  if (payment && ours) return complete(deps, record, payment, ours, log);
   const atIamport = payment ? refundableBalance(payment) : null;
+  if (atIamport !== null && atIamport !== record.plan.checksum && (await otherRefundInFlight(deps, record))) {
+    // Another refund of ours moved the balance and has not recorded it yet: nothing is wrong, nobody is paged.
+    await deps.refunds
+      .update(record, { ...record, leaseUntil: deps.clock().toISOString() })
+      .catch(() => undefined);
+    throw new ConflictError(
+      "another refund of this order is in progress and changed its balance; retry with the same Idempotency-Key shortly",
+      "refund_in_progress",
+      { refundable_at_iamport: atIamport },
+    );
+  }
   let refusal: RefundRefusal;
   if (atIamport !== null && atIamport !== record.plan.checksum) {
     refusal = {
@@ -170,7 +212,7 @@ async function outcomeUnknown(
 ): Promise<RefundOrderResult> {
   log.warn("refund outcome unknown; looking the payment up", { error });
   const payment = await deps.iamport.getPayment(plan.impUid).catch(() => null);
-  const entry = payment ? findOurCancellation(payment, plan) : undefined;
+  const entry = payment ? await findOurs(deps, record, payment) : undefined;
   if (payment && entry) return complete(deps, record, payment, entry, log);
   // If the merchant never retries, the reconciler still re-reads the payment and applies any cancel.
   const order = await deps.orders.get(record.merchantUid);
@@ -179,6 +221,17 @@ async function outcomeUnknown(
   throw new RetryLaterError("the refund's outcome is not known yet; retry with the same Idempotency-Key", {
     cause: error,
   });
+}
+
+/** Whether another refund request of the order is still being carried out. */
+async function otherRefundInFlight(deps: RefundOrderDeps, record: RefundRequestRecord): Promise<boolean> {
+  const now = deps.clock().getTime();
+  return (await deps.refunds.listForOrder(record.merchantUid)).some(
+    (other) =>
+      other.idempotencyKey !== record.idempotencyKey &&
+      other.state === "in_progress" &&
+      Date.parse(other.leaseUntil) > now,
+  );
 }
 
 async function readOrRetryLater(deps: RefundOrderDeps, record: RefundRequestRecord): Promise<PaymentFacts> {

@@ -14,6 +14,7 @@ import { hashRequest } from "./create-order.js";
 import type { PaymentFacts } from "./payment-facts.js";
 import type { RefundPlan, RefundRequestRecord, RefundResult } from "./refund.js";
 import { cancelAtIamport, lookUpThenCancel, refusalError } from "./refund-attempt.js";
+import { owedPaymentNamed, refundOwedPayment } from "./refund-owed-payment.js";
 import { planRefund, refundAccountFrom } from "./refund-rules.js";
 import type { PaymentLookup, VerifyPaymentDeps } from "./verify-payment.js";
 
@@ -64,6 +65,9 @@ export async function refundOrder(
 
   const order = await deps.orders.get(input.merchantUid);
   if (!order) throw new NotFoundError(`order ${input.merchantUid}`);
+  // A payment the order does not keep is refunded through its refund owed (full, once, by imp_uid).
+  const owedImpUid = owedPaymentNamed(order, input.request);
+  if (owedImpUid) return refundOwedPayment(deps, order, owedImpUid, input.request);
   const now = deps.clock();
   const plan = planRefund(order, input.request, now);
 

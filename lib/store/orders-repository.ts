@@ -16,7 +16,7 @@ import type { OwedRefund } from "../ledger/owed-refund.js";
 import type { Order, OrderEvent } from "../orders/order.js";
 import { failedItems } from "./condition-failure.js";
 import { OPEN_SHARDS, openIndexPk, orderEventSk, orderKey, orderNoteSk, shardOf } from "./keys.js";
-import { putOwedRefund } from "./owed-refunds-repository.js";
+import { fromOwedItem, putOwedRefund } from "./owed-refunds-repository.js";
 
 /** An inbound notification (webhook, callback, redirect), stored before it is processed (invariant 5). */
 export interface InboundNotification {
@@ -36,7 +36,10 @@ export interface OrdersRepository {
   /** Creates the order and its first history entry; an existing order comes back as a value. */
   create(order: Order, event: OrderEvent): Promise<{ created: true } | { created: false; existing: Order }>;
   get(merchantUid: string): Promise<Order | null>;
-  getWithHistory(merchantUid: string): Promise<{ order: Order; history: OrderEvent[] } | null>;
+  /** The order with its history and the refunds owed beside it (payments it does not keep). */
+  getWithHistory(
+    merchantUid: string,
+  ): Promise<{ order: Order; history: OrderEvent[]; owedRefunds: OwedRefund[] } | null>;
   /**
    * Replaces `current` with `next` only if nobody wrote since `current` was read,
    * appending `event` in the same transaction. A lost race returns the winner's order.
@@ -129,7 +132,8 @@ export function createOrdersRepository(deps: {
         .filter((item) => item.type === "order_event")
         .map((item) => stripKeys(item) as unknown as OrderEvent)
         .sort((a, b) => a.version - b.version);
-      return { order: fromItem(orderItem), history };
+      const owedRefunds = items.filter((item) => item.type === "owed_refund").map(fromOwedItem);
+      return { order: fromItem(orderItem), history, owedRefunds };
     },
 
     async save(current, next, event, owed) {

@@ -4,7 +4,7 @@
  * Written before iamport is called; kept (no TTL) as the record of who asked
  * for which refund. Expected conflicts come back as values.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { RefundRequestRecord } from "../orders/refund.js";
 import { orderKey } from "./keys.js";
 
@@ -21,9 +21,18 @@ export interface RefundRequestsRepository {
    * that was taken over cannot overwrite the one that took it.
    */
   update(current: RefundRequestRecord, next: RefundRequestRecord): Promise<UpdateResult>;
+  /** Every refund request of the order (a handful), to tell our own cancels apart. */
+  listForOrder(merchantUid: string): Promise<RefundRequestRecord[]>;
+  /**
+   * Marks iamport's cancellation `cancellationId` as the outcome of `idempotencyKey`: the first
+   * request to claim it owns it, so two requests can never both report one cancel as theirs.
+   * Returns the key that owns it.
+   */
+  claimCancellation(merchantUid: string, cancellationId: string, idempotencyKey: string): Promise<string>;
 }
 
 const refundSk = (idempotencyKey: string) => `REFUND#${idempotencyKey}`;
+const cancellationSk = (cancellationId: string) => `CANCELLATION#${cancellationId}`;
 
 export function createRefundRequestsRepository(deps: {
   db: DynamoDBDocumentClient;
@@ -86,6 +95,45 @@ export function createRefundRequestsRepository(deps: {
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
         return { saved: false, current: await get(current.merchantUid, current.idempotencyKey) };
+      }
+    },
+
+    async listForOrder(merchantUid) {
+      const records: RefundRequestRecord[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: "PK = :pk AND begins_with(SK, :refund)",
+            ExpressionAttributeValues: { ":pk": orderKey(merchantUid).PK, ":refund": "REFUND#" },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        records.push(...(page.Items ?? []).map((item) => fromItem(item)));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return records;
+    },
+
+    async claimCancellation(merchantUid, cancellationId, idempotencyKey) {
+      const Key = { PK: orderKey(merchantUid).PK, SK: cancellationSk(cancellationId) };
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...Key, type: "cancellation_claim", cancellationId, idempotencyKey },
+            // One owner per cancellation: the first request that finds it in iamport's history.
+            ConditionExpression: "attribute_not_exists(PK) OR idempotencyKey = :key",
+            ExpressionAttributeValues: { ":key": idempotencyKey },
+          }),
+        );
+        return idempotencyKey;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const { Item } = await db.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
+        return String(Item?.idempotencyKey ?? "");
       }
     },
   };

@@ -88,14 +88,21 @@ describe("refunds", () => {
     const t = ctx();
     const { merchantUid, impUid } = await paidOrder(t);
 
-    const answers = await Promise.all(
-      Array.from({ length: 3 }, () => refund(t, merchantUid, { reason: "everything" })),
-    );
+    const keys = ["full-a", "full-b", "full-c"];
+    const answers = await Promise.all(keys.map((key) => refund(t, merchantUid, { reason: "everything" }, key)));
 
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    // A loser refused while the winner was still recording says so; one refused after says nothing was refunded.
     for (const loser of answers.filter((a) => a.status !== 201)) {
       expect(loser.status).toBe(409);
-      expect(loser.body.error).toBe("balance_mismatch");
+      expect(["refund_in_progress", "balance_mismatch"]).toContain(loser.body.error);
+    }
+    // Retried with their own keys, the losers learn that nothing of theirs was refunded.
+    for (const [i, loser] of answers.entries()) {
+      if (loser.status === 201) continue;
+      const again = await refund(t, merchantUid, { reason: "everything" }, keys[i]);
+      expect(again.status).toBe(409);
+      expect(again.body.error).toBe("balance_mismatch");
     }
     expect(iamportPayment(t, impUid).cancel_history).toHaveLength(1);
     expect(await order(t, merchantUid)).toMatchObject({ status: "refunded", refunded_amount: 12_000 });
