@@ -89,7 +89,9 @@ describe("refunds", () => {
     const { merchantUid, impUid } = await paidOrder(t);
 
     const keys = ["full-a", "full-b", "full-c"];
-    const answers = await Promise.all(keys.map((key) => refund(t, merchantUid, { reason: "everything" }, key)));
+    const answers = await Promise.all(
+      keys.map((key) => refund(t, merchantUid, { reason: "everything" }, key)),
+    );
 
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     // A loser refused while the winner was still recording says so; one refused after says nothing was refunded.

@@ -185,7 +185,13 @@ describe("invariant 4: state only moves forward", () => {
     const forged = order({
       status: "forged",
       impUid: "imp_1",
-      forgery: { impUid: "imp_1", paidAmount: 100, expectedAmount: 15_000, refund: "done", refundedAmount: 100 },
+      forgery: {
+        impUid: "imp_1",
+        paidAmount: 100,
+        expectedAmount: 15_000,
+        refund: "done",
+        refundedAmount: 100,
+      },
     });
     const decision = decideOrderUpdate(forged, payment({ imp_uid: "imp_2" }), ctx);
     expect(decision).toMatchObject({ kind: "refund_other", next: { refundsOwed: ["imp_2"] } });
