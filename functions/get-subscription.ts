@@ -12,7 +12,7 @@ export const handler = httpHandler(
     const { id } = validate(subscriptionIdPathSchema, event.pathParameters ?? {}, "path.");
     const found = await container().subscriptions.getDetails(id);
     if (!found) throw new NotFoundError(`subscription ${id}`);
-    return json(200, subscriptionView(found.subscription, found.attempts, found.history));
+    return json(200, subscriptionView(found.subscription, found.attempts, found.history, found.owedRefunds));
   },
   { logger: () => container().logger, apiKeys: () => container().secrets.merchantApiKeys() },
 );

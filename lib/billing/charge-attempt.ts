@@ -63,6 +63,12 @@ export interface ChargeAttempt {
    * or the subscription gone): why. Written with the paid status; refunded in full (`lateRefund`).
    */
   surplus?: string;
+  /**
+   * A refused attempt (non-zero code) is looked up once more after the settle window: a refusal can
+   * hide a real charge, and no later attempt may come to find it (dunning over, a cancel right after).
+   * While set, the attempt stays on the open-attempt index at `checkAfter`.
+   */
+  recheck?: boolean;
   updatedAt: string;
 }
 
@@ -177,6 +183,7 @@ export function settleAttempt(
     resolvedBy,
     leaseUntil: undefined,
     checkAfter: undefined,
+    recheck: undefined,
     version: attempt.version + 1,
     updatedAt: now.toISOString(),
   };
@@ -196,6 +203,8 @@ export function settleAttempt(
 
 /** The terminal attempt as the subscription's rules see it. */
 export function cycleOutcomeOf(attempt: ChargeAttempt): CycleOutcome | null {
+  // A payment the subscription does not take is refunded, never applied.
+  if (attempt.surplus) return null;
   const base = { cycle: attempt.cycle, attempt: attempt.attempt, merchantUid: attempt.merchantUid };
   const reason = attempt.reason ?? attempt.status;
   switch (attempt.status) {

@@ -31,8 +31,9 @@ import {
 } from "./charge-attempt.js";
 import type { ChargeDeps } from "./charge-deps.js";
 import type { ChargeMessage } from "./charge-queue.js";
+import { carryOutChargeRefund } from "./charge-refunds.js";
 import { isAlreadyPaid, isMissingBillingKey } from "./classify-decline.js";
-import { earlierAttemptsToCheck, handleLatePayment, refundSurplus } from "./late-payment.js";
+import { earlierAttemptsToCheck, handleLatePayment } from "./late-payment.js";
 import { chargeMerchantUid } from "./merchant-uid.js";
 import { applyToSubscription, settleCharge } from "./settle-charge.js";
 import type { Subscription } from "./subscription.js";
@@ -131,8 +132,12 @@ async function continueAttempt(
   log: Logger,
 ): Promise<ChargeResult> {
   if (isTerminal(attempt)) {
-    // A surplus payment whose refund failed when it was settled (the message came back for it).
-    await refundSurplus(deps, attempt, log);
+    if (attempt.recheck) {
+      const rechecked = await recheckRefusal(deps, attempt, log);
+      if (rechecked) return rechecked;
+    }
+    // A refund owed for this attempt's payment (surplus, rejected) not done yet: carry it on.
+    if (attempt.impUid) await carryOutChargeRefund(deps, attempt, attempt.impUid, log);
     await applyToSubscription(deps, attempt, log);
     return done(`attempt already ${attempt.status}`);
   }
@@ -145,6 +150,45 @@ async function continueAttempt(
     if (!(await deps.subscriptions.updateAttempt(attempt, open)).saved) return retry("the attempt changed");
   }
   return resolveOpen(deps, sub, open, log);
+}
+
+/**
+ * The one look a refused attempt gets after the settle window: iamport's
+ * record under its merchant_uid, paid or not. A paid one is applied to the
+ * cycle or refunded (late-payment.ts); either way the re-check is then done.
+ */
+async function recheckRefusal(
+  deps: ChargeDeps,
+  attempt: ChargeAttempt,
+  log: Logger,
+): Promise<ChargeResult | null> {
+  if (attempt.checkAfter && Date.parse(attempt.checkAfter) > deps.clock().getTime()) return null; // not yet
+  let payment: Payment | null;
+  try {
+    payment = await deps.iamport.findPayment(attempt.merchantUid, { status: "paid" });
+  } catch (error) {
+    log.warn("dependency unavailable: re-check of a refused charge failed; trying again later", { error });
+    return retry("iamport lookup of a refused charge failed");
+  }
+  if (payment) {
+    const { result } = await handleLatePayment(deps, attempt, payment, "lookup", log);
+    if (result === "conflict") return retry("the subscription kept changing");
+  }
+  const fresh = await deps.subscriptions.getAttempt(attempt.subscriptionId, attempt.cycle, attempt.attempt);
+  if (fresh?.recheck) {
+    const now = deps.clock();
+    await deps.subscriptions.updateAttempt(fresh, {
+      ...fresh,
+      recheck: undefined,
+      checkAfter: undefined,
+      lookups: fresh.lookups + 1,
+      version: fresh.version + 1,
+      updatedAt: now.toISOString(),
+    });
+  }
+  return done(
+    payment ? "a refused charge was found paid at iamport" : "refused charge re-checked: not charged",
+  );
 }
 
 async function send(

@@ -1,12 +1,15 @@
 /** What charging a cycle depends on: the consumer, the webhook and the resolver share it. */
 import type { IamportClient } from "../iamport/types.js";
 import type { Logger } from "../observability/logger.js";
+import type { OwedRefundsRepository } from "../store/owed-refunds-repository.js";
 import type { SubscriptionsRepository } from "../store/subscriptions-repository.js";
 import type { BillingPolicy } from "./billing-policy.js";
 import type { VerifyContext } from "./charge-attempt.js";
 
 export interface ChargeDeps {
   subscriptions: SubscriptionsRepository;
+  /** Refunds owed: a payment the subscription does not keep is written here with the decision. */
+  owedRefunds: OwedRefundsRepository;
   iamport: Pick<IamportClient, "chargeBillingKey" | "findPayment" | "getPayment" | "cancelPayment">;
   clock: () => Date;
   logger: Logger;

@@ -13,7 +13,6 @@
  *
  * Either way an ALERT line says a person should know.
  */
-import { IamportError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
 import type { Logger } from "../observability/logger.js";
 import {
@@ -26,7 +25,8 @@ import {
   settleAttempt,
 } from "./charge-attempt.js";
 import type { ChargeDeps } from "./charge-deps.js";
-import { CHARGEABLE, historyEvent, type Subscription } from "./subscription.js";
+import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
+import { historyEvent, type Subscription } from "./subscription.js";
 import { applyChargeOutcome } from "./subscription-machine.js";
 
 export type LatePaymentDecision =
@@ -63,7 +63,9 @@ export function decideLatePayment(input: {
   if (!sub) return refund("the subscription is gone");
   if (sub.cycle !== attempt.cycle)
     return refund(`cycle ${attempt.cycle} is already settled (paid by another attempt, or skipped)`);
-  if (!CHARGEABLE.has(sub.status)) return refund(`the subscription is ${sub.status}`);
+  // The cycle is still owed (a pause never forgives a due cycle; dunning that ran out left it unpaid):
+  // the customer is entitled to it, so the charge is kept. Only a subscription ended now gives it back.
+  if (sub.status === "canceled") return refund("the subscription is canceled");
   if (input.otherAttemptOpen) return refund(`attempt ${sub.attempt} of the cycle is in flight`);
   return { kind: "apply" };
 }
@@ -80,24 +82,8 @@ export function whySurplusPayment(sub: Subscription | null, attempt: ChargeAttem
   if (!sub) return "the subscription is gone";
   if (sub.cycle !== attempt.cycle)
     return `cycle ${attempt.cycle} is already settled (paid by another attempt, or skipped)`;
+  if (sub.status === "canceled") return "the subscription was canceled before the charge came back";
   return null;
-}
-
-/**
- * Refunds a paid attempt saved as `surplus` (by `settleCharge`) the way a late
- * payment is refunded: re-read, the whole balance with `checksum`, an alert,
- * recorded as `lateRefund`. Nothing when it is not one or is already refunded.
- * @throws IamportError when the refund cannot be made or confirmed now (try again later)
- */
-export async function refundSurplus(deps: ChargeDeps, attempt: ChargeAttempt, log: Logger): Promise<void> {
-  if (attempt.status !== "paid" || !attempt.surplus || attempt.lateRefund || !attempt.impUid) return;
-  await refundLate(
-    deps,
-    attempt,
-    attempt.impUid,
-    { kind: "refund", alert: "double_charge_refunded", why: attempt.surplus },
-    log,
-  );
 }
 
 /** The earlier attempts of a cycle whose merchant_uid may still carry a payment: settled, not paid, not refunded. */
@@ -134,8 +120,16 @@ export async function handleLatePayment(
     });
     if (decision.kind === "ignore") return { result: "ignored", subscription: sub };
     if (decision.kind === "refund") {
-      await refundLate(deps, attempt, payment.imp_uid, decision, log);
-      return { result: "refunded", subscription: sub };
+      const recorded = await refundLate(deps, attempt, payment, decision, log);
+      if (recorded) return { result: "refunded", subscription: sub };
+      const fresh = await deps.subscriptions.getAttempt(
+        attempt.subscriptionId,
+        attempt.cycle,
+        attempt.attempt,
+      );
+      if (!fresh) return { result: "ignored", subscription: sub };
+      attempt = fresh;
+      continue;
     }
     if (sub && outcome?.kind === "paid" && (await applyLate(deps, sub, attempt, outcome, resolvedBy, log)))
       return { result: "applied", subscription: await deps.subscriptions.get(attempt.subscriptionId) };
@@ -198,63 +192,42 @@ async function applyLate(
 }
 
 /**
- * Refunds what is left of the payment, in full, with `checksum` set to the
- * balance just re-read: a second caller (a duplicate webhook) finds nothing
- * left, or iamport refuses its checksum. Never a second refund.
+ * Decides the refund of a late payment durably: the attempt notes it
+ * (`lateRefund`) and the refund owed is written in the same transaction,
+ * then carried out at once when possible (in full, `checksum` on the balance
+ * re-read: a duplicate never refunds twice). False when the attempt changed
+ * meanwhile (decide again).
  */
 async function refundLate(
   deps: ChargeDeps,
   attempt: ChargeAttempt,
-  impUid: string,
+  payment: Payment,
   decision: Extract<LatePaymentDecision, { kind: "refund" }>,
   log: Logger,
-): Promise<void> {
-  const balance = async () => {
-    const fresh = await deps.iamport.getPayment(impUid);
-    return fresh.status === "paid" ? Math.max(0, fresh.amount - fresh.cancel_amount) : 0;
-  };
-  const refundable = await balance();
-  const fields = {
-    alert: decision.alert,
-    merchant_uid: attempt.merchantUid,
-    imp_uid: impUid,
-    why: decision.why,
-    cycle: attempt.cycle,
-  };
-  if (refundable === 0) {
-    log.info("late payment already refunded", fields);
-    return;
+): Promise<boolean> {
+  const now = deps.clock();
+  const owed = chargeRefundOwed(
+    attempt,
+    payment,
+    {
+      reason: decision.alert === "double_charge_refunded" ? "surplus" : "rejected_charge",
+      alert: decision.alert,
+      detail: decision.why,
+    },
+    now,
+  );
+  if (owed.amount === 0 && !(await deps.owedRefunds.get(owed.owner, owed.impUid))) {
+    log.info("late payment already refunded", { imp_uid: payment.imp_uid, why: decision.why });
+    return true;
   }
-  try {
-    await deps.iamport.cancelPayment({
-      impUid,
-      merchantUid: attempt.merchantUid,
-      amount: refundable,
-      checksum: refundable,
-      reason: "정기결제 중복/미청구 회차 결제 자동 환불",
-    });
-  } catch (error) {
-    if (!(error instanceof IamportError)) throw error;
-    // A concurrent refund (checksum refused) or a lost answer: only the re-read says which.
-    if ((await balance()) > 0) {
-      log.error("ALERT a late subscription payment could not be refunded yet", {
-        ...fields,
-        alert: "refund_failed",
-        error,
-      });
-      throw error;
-    }
-  }
-  log.error(`ALERT late subscription payment refunded in full: ${decision.why}`, {
-    ...fields,
-    refunded: refundable,
-  });
-  const record = { impUid, amount: refundable, at: deps.clock().toISOString() };
-  // Evidence for support; a lost race here changes nothing about the money.
-  await deps.subscriptions.updateAttempt(attempt, {
+  const next: ChargeAttempt = {
     ...attempt,
-    lateRefund: record,
+    lateRefund: { impUid: payment.imp_uid, amount: owed.amount, at: now.toISOString() },
     version: attempt.version + 1,
-    updatedAt: record.at,
-  });
+    updatedAt: now.toISOString(),
+  };
+  const saved = await deps.subscriptions.decideRefund(attempt, next, owed);
+  if (saved === "attempt_changed") return false;
+  await carryOutChargeRefund(deps, attempt, payment.imp_uid, log);
+  return true;
 }

@@ -16,7 +16,8 @@ import {
   settleAttempt,
 } from "./charge-attempt.js";
 import type { ChargeDeps } from "./charge-deps.js";
-import { refundSurplus, whySurplusPayment } from "./late-payment.js";
+import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
+import { whySurplusPayment } from "./late-payment.js";
 import { historyEvent, type Subscription } from "./subscription.js";
 import { applyChargeOutcome } from "./subscription-machine.js";
 
@@ -35,16 +36,33 @@ export async function settleCharge(
   resolvedBy: ResolvedBy,
   log: Logger,
 ): Promise<SettleOutcome> {
-  const final = outcome.kind === "rejected" ? await refundRejected(deps, attempt, outcome, log) : outcome;
+  if (outcome.kind === "rejected") {
+    log.error(`ALERT subscription charge rejected: ${outcome.reason}`, {
+      alert: outcome.reason,
+      merchant_uid: attempt.merchantUid,
+      imp_uid: outcome.impUid,
+    });
+  }
   let current = attempt;
   let sub = await deps.subscriptions.get(attempt.subscriptionId);
+  let withOwed = true;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (isTerminal(current))
       return { settled: current, subscription: await applyToSubscription(deps, current, log) };
     const now = deps.clock();
-    const settled = settleAttempt(current, final, resolvedBy, now);
+    const settled = settleAttempt(current, outcome, resolvedBy, now);
     const surplus = whySurplusPayment(sub, settled);
-    const next: ChargeAttempt = surplus ? { ...settled, surplus } : settled;
+    const next: ChargeAttempt = surplus
+      ? { ...settled, surplus }
+      : settled.status === "error"
+        ? // Looked up once more after the settle window: a refusal can hide a charge (invariant 8).
+          {
+            ...settled,
+            recheck: true,
+            checkAfter: new Date(now.getTime() + deps.settings.settleMs).toISOString(),
+          }
+        : settled;
+    const owed = withOwed ? refundOwedBy(next, outcome, now) : undefined;
     const outcomeForSub = cycleOutcomeOf(next);
     const transition = sub && outcomeForSub ? applyChargeOutcome(sub, outcomeForSub, deps.policy, now) : null;
     const change = sub && transition?.kind === "change" ? { current: sub, next: transition.next } : null;
@@ -64,14 +82,17 @@ export async function settleCharge(
             },
           }
         : {}),
+      ...(owed ? { owed } : {}),
     });
     if (result === "saved") {
       logOutcome(next, change?.next ?? sub, log);
-      // Only the settler that saved it refunds (a redelivered message retries a failed refund).
-      await refundSurplus(deps, next, log);
+      // The refund is owed durably now; carry it out at once when iamport lets us.
+      if (owed) await carryOutChargeRefund(deps, next, owed.impUid, log);
       return { settled: next, subscription: change?.next ?? sub };
     }
-    if (result === "attempt_changed") {
+    if (result === "owed_exists") {
+      withOwed = false; // decided already (the sweep, say): settle the attempt without a second decision
+    } else if (result === "attempt_changed") {
       const fresh = await deps.subscriptions.getAttempt(
         attempt.subscriptionId,
         attempt.cycle,
@@ -84,6 +105,34 @@ export async function settleCharge(
     }
   }
   throw new Error(`charge attempt ${attempt.merchantUid} kept changing while settling`);
+}
+
+/**
+ * The refund a settled attempt decides: a paid one its subscription does not
+ * take (surplus), or a paid record that failed verification (rejected).
+ */
+function refundOwedBy(next: ChargeAttempt, outcome: AttemptOutcome, now: Date) {
+  if (next.status === "paid" && next.surplus && next.impUid) {
+    return chargeRefundOwed(
+      next,
+      { imp_uid: next.impUid, amount: next.amount, cancel_amount: 0, pay_method: "card" },
+      { reason: "surplus", alert: "double_charge_refunded", detail: next.surplus },
+      now,
+    );
+  }
+  if (outcome.kind === "rejected" && outcome.impUid && outcome.refundable) {
+    return chargeRefundOwed(
+      next,
+      { imp_uid: outcome.impUid, amount: outcome.refundable, cancel_amount: 0, pay_method: "card" },
+      {
+        reason: "rejected_charge",
+        alert: "rejected_charge_refunded",
+        detail: `charge rejected: ${outcome.reason}`,
+      },
+      now,
+    );
+  }
+  return undefined;
 }
 
 /**
@@ -109,37 +158,6 @@ export async function applyToSubscription(
     }
   }
   throw new Error(`subscription ${attempt.subscriptionId} kept changing`);
-}
-
-/** A paid record we cannot accept is refunded in full, with checksum, before anything is written. */
-async function refundRejected(
-  deps: ChargeDeps,
-  attempt: ChargeAttempt,
-  outcome: Extract<AttemptOutcome, { kind: "rejected" }>,
-  log: Logger,
-): Promise<AttemptOutcome> {
-  log.error(`ALERT subscription charge rejected: ${outcome.reason}`, {
-    alert: outcome.reason,
-    merchant_uid: attempt.merchantUid,
-    imp_uid: outcome.impUid,
-  });
-  if (!outcome.impUid || !outcome.refundable) return outcome;
-  try {
-    await deps.iamport.cancelPayment({
-      impUid: outcome.impUid,
-      amount: outcome.refundable,
-      checksum: outcome.refundable,
-      reason: "정기결제 검증 실패 자동 환불",
-    });
-    return { ...outcome, refundable: 0, refund: "done" };
-  } catch (error) {
-    log.error("ALERT rejected subscription charge not refunded; refund it by hand", {
-      alert: "refund_failed",
-      merchant_uid: attempt.merchantUid,
-      error,
-    });
-    return { ...outcome, refund: "failed" };
-  }
 }
 
 function logOutcome(attempt: ChargeAttempt, sub: Subscription | null, log: Logger): void {

@@ -123,9 +123,12 @@ export function applyChargeOutcome(
   if (outcome.kind === "paid") {
     if (outcome.cycle !== sub.cycle)
       return { kind: "none", reason: `cycle ${outcome.cycle} already settled` };
-    const nextCycle = sub.cycle + 1;
-    const periodEnd = cycleStart(sub.anchor, nextCycle).toISOString();
-    const billing = CHARGEABLE.has(sub.status);
+    // After a resume that kept an owed cycle, the cycles dated inside the pause are skipped now.
+    const nextCycle = Math.max(sub.cycle + 1, sub.resumeSkipTo ?? 0);
+    const skipped = nextCycle - (sub.cycle + 1);
+    const periodEnd = cycleStart(sub.anchor, sub.cycle + 1).toISOString();
+    // A late charge for an unpaid subscription's owed cycle pays it: billing goes on from there.
+    const billing = CHARGEABLE.has(sub.status) || sub.status === "unpaid";
     return change(
       sub,
       {
@@ -133,14 +136,17 @@ export function applyChargeOutcome(
         cycle: nextCycle,
         attempt: 1,
         // The last cycle the calendar can name ends billing instead of overflowing the merchant_uid.
-        nextChargeAt: billing && nextCycle <= MAX_CYCLE ? periodEnd : null,
+        nextChargeAt:
+          billing && nextCycle <= MAX_CYCLE ? cycleStart(sub.anchor, nextCycle).toISOString() : null,
         paidThrough: periodEnd,
         paidCycles: sub.paidCycles + 1,
+        skippedCycles: sub.skippedCycles + skipped,
+        resumeSkipTo: undefined,
         dunning: undefined,
         lastCharge: lastChargeOf(outcome, now),
       },
       now,
-      `cycle ${outcome.cycle} paid (attempt ${outcome.attempt})`,
+      `cycle ${outcome.cycle} paid (attempt ${outcome.attempt})${skipped > 0 ? `; ${skipped} cycle(s) dated inside the pause skipped` : ""}`,
     );
   }
   if (outcome.cycle !== sub.cycle || outcome.attempt !== sub.attempt || !CHARGEABLE.has(sub.status)) {
@@ -333,6 +339,23 @@ export function resume(sub: Subscription, now: Date): Transition {
   if (sub.status === "active") return { kind: "none", reason: "already active" };
   if (sub.status !== "paused")
     return { kind: "refuse", reason: `a ${sub.status} subscription cannot be resumed` };
+  const pausedAt = Date.parse(sub.pausedAt ?? now.toISOString());
+  if (cycleStart(sub.anchor, sub.cycle).getTime() < pausedAt) {
+    // The cycle was already due when the pause began: a pause never forgives it. It is charged (or its
+    // attempt in flight finishes) now; the cycles dated inside the pause are skipped once it is paid.
+    const skipTo = firstCycleAtOrAfter(sub.anchor, now);
+    return change(
+      sub,
+      {
+        status: "active",
+        nextChargeAt: now.toISOString(),
+        pausedAt: undefined,
+        resumeSkipTo: skipTo > sub.cycle + 1 ? skipTo : undefined,
+      },
+      now,
+      `resumed; cycle ${sub.cycle} was due before the pause and is still owed`,
+    );
+  }
   const cycle = Math.max(sub.cycle, firstCycleAtOrAfter(sub.anchor, now));
   if (cycle > MAX_CYCLE) return { kind: "refuse", reason: "the billing calendar has ended" };
   const skipped = cycle - sub.cycle;

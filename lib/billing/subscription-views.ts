@@ -4,6 +4,8 @@
  * what came back and how we learned it) and the history of changes.
  */
 
+import type { OwedRefund } from "../ledger/owed-refund.js";
+import { owedRefundView } from "../ledger/owed-refund-view.js";
 import { cyclePeriod, MAX_CYCLE } from "./calendar.js";
 import type { ChargeAttempt } from "./charge-attempt.js";
 import type { Subscription, SubscriptionEvent } from "./subscription.js";
@@ -11,7 +13,7 @@ import type { Subscription, SubscriptionEvent } from "./subscription.js";
 const time = (minute: number) =>
   `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
 
-function attemptView(a: ChargeAttempt) {
+function attemptView(a: ChargeAttempt, owed: ReadonlyMap<string, OwedRefund>) {
   return {
     attempt: a.attempt,
     merchant_uid: a.merchantUid,
@@ -23,7 +25,7 @@ function attemptView(a: ChargeAttempt) {
     error_code: a.errorCode ?? null,
     imp_uid: a.impUid ?? null,
     paid_at: a.paidAt ?? null,
-    refund: a.refund ?? null,
+    refund: (a.impUid ? owed.get(a.impUid)?.state : undefined) ?? a.refund ?? null,
     resolved_by: a.resolvedBy ?? null,
     sends: a.sends,
     lookups: a.lookups,
@@ -34,7 +36,7 @@ function attemptView(a: ChargeAttempt) {
 }
 
 /** Cycles with attempts, and the cycle the subscription waits on; oldest first. */
-function cycles(sub: Subscription, attempts: ChargeAttempt[]) {
+function cycles(sub: Subscription, attempts: ChargeAttempt[], owed: ReadonlyMap<string, OwedRefund>) {
   const byCycle = new Map<number, ChargeAttempt[]>();
   for (const a of attempts) byCycle.set(a.cycle, [...(byCycle.get(a.cycle) ?? []), a]);
   if (sub.cycle <= MAX_CYCLE && !byCycle.has(sub.cycle) && sub.nextChargeAt) byCycle.set(sub.cycle, []);
@@ -59,7 +61,7 @@ function cycles(sub: Subscription, attempts: ChargeAttempt[]) {
                 ? "failed"
                 : "scheduled",
         imp_uid: paid?.impUid ?? null,
-        attempts: sorted.map(attemptView),
+        attempts: sorted.map((a) => attemptView(a, owed)),
       };
     });
 }
@@ -69,7 +71,9 @@ export function subscriptionView(
   sub: Subscription,
   attempts: ChargeAttempt[] = [],
   history: SubscriptionEvent[] = [],
+  owedRefunds: OwedRefund[] = [],
 ) {
+  const owed = new Map(owedRefunds.map((o) => [o.impUid, o]));
   return {
     id: sub.id,
     status: sub.status,
@@ -116,7 +120,8 @@ export function subscriptionView(
         }
       : null,
     buyer: sub.buyer,
-    cycles: cycles(sub, attempts),
+    cycles: cycles(sub, attempts, owed),
+    refunds_owed: owedRefunds.map(owedRefundView),
     history: history.map((e) => ({
       at: e.at,
       from: e.from,

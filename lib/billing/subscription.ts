@@ -79,6 +79,11 @@ export interface Subscription {
   paidCycles: number;
   /** Cycles skipped by a pause: never charged. */
   skippedCycles: number;
+  /**
+   * Set by a resume that kept a cycle owed from before the pause: once that cycle is paid, billing
+   * goes on from this cycle (the ones dated inside the pause are skipped).
+   */
+  resumeSkipTo?: number;
   dunning?: Dunning;
   cancelAtPeriodEnd: boolean;
   canceledAt?: string;

@@ -4,25 +4,8 @@
  * account, never personal data.
  */
 import type { OwedRefund } from "../ledger/owed-refund.js";
+import { owedRefundView } from "../ledger/owed-refund-view.js";
 import type { Order, OrderEvent } from "./order.js";
-
-/** A refund owed as the merchant API shows it (orders and subscriptions alike). */
-export function owedRefundView(owed: OwedRefund) {
-  return {
-    imp_uid: owed.impUid,
-    merchant_uid: owed.merchantUid,
-    reason: owed.reason,
-    detail: owed.detail,
-    amount: owed.amount,
-    pay_method: owed.payMethod,
-    state: owed.state,
-    refunded_amount: owed.refundedAmount ?? null,
-    what_to_do:
-      owed.state === "needs_account" || owed.state === "needs_person" ? (owed.lastError ?? null) : null,
-    decided_at: owed.decidedAt,
-    done_at: owed.doneAt ?? null,
-  };
-}
 
 export function merchantOrderView(order: Order, history: OrderEvent[], owedRefunds: OwedRefund[] = []) {
   return {

@@ -139,6 +139,7 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
     },
     chargeDeps: {
       subscriptions,
+      owedRefunds,
       iamport,
       clock,
       logger,

@@ -13,6 +13,7 @@ import {
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
 import { failedItems, isConditionFailure } from "./condition-failure.js";
 import { DUE_SHARDS, subscriptionKey, unknownIndexPk } from "./keys.js";
+import { putOwedRefund } from "./owed-refunds-repository.js";
 import { pagesAcrossShards } from "./shard-pages.js";
 import {
   attemptItem,
@@ -25,7 +26,13 @@ import type { SubscriptionsRepository } from "./subscriptions-repository.js";
 
 export type ChargeAttemptOperations = Pick<
   SubscriptionsRepository,
-  "getAttempt" | "claim" | "updateAttempt" | "setAttemptCheckAfter" | "settle" | "pagesOpenAttempts"
+  | "getAttempt"
+  | "claim"
+  | "updateAttempt"
+  | "setAttemptCheckAfter"
+  | "settle"
+  | "pagesOpenAttempts"
+  | "decideRefund"
 >;
 
 /** The attempt operations of the subscriptions repository, over one client and table. */
@@ -122,7 +129,33 @@ export function chargeAttemptOperations(deps: {
       }
     },
 
-    async settle({ attempt, subscription }) {
+    async decideRefund(current, next, owed) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName,
+                  Item: attemptItem(next),
+                  // Decided on this version of the attempt: a settler that moved it since decides again.
+                  ConditionExpression: "version = :v",
+                  ExpressionAttributeValues: { ":v": current.version },
+                },
+              },
+              putOwedRefund(TableName, owed),
+            ],
+          }),
+        );
+        return "saved";
+      } catch (error) {
+        const failed = failedItems(error);
+        if (failed.length === 0) throw error;
+        return failed.includes(0) ? "attempt_changed" : "owed_exists";
+      }
+    },
+
+    async settle({ attempt, subscription, owed }) {
       const items: TransactItem[] = [
         {
           Put: {
@@ -140,13 +173,17 @@ export function chargeAttemptOperations(deps: {
           putEvent(subscription.next.id, subscription.event),
         );
       }
+      // The refund this settling decides (a surplus or rejected payment) is written with it, or not at all.
+      if (owed) items.push(putOwedRefund(TableName, owed));
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
         return "saved";
       } catch (error) {
         const failed = failedItems(error);
         if (failed.length === 0) throw error;
-        return failed.includes(0) ? "attempt_changed" : "subscription_changed";
+        if (failed.includes(0)) return "attempt_changed";
+        if (owed && failed.length === 1 && failed[0] === items.length - 1) return "owed_exists";
+        return "subscription_changed";
       }
     },
 

@@ -41,12 +41,13 @@ export const subscriptionItem = (sub: Subscription) => ({
   ...(sub.checkAfter ? { GSI1PK: dueIndexPk(shardOf(sub.id, DUE_SHARDS)), GSI1SK: sub.checkAfter } : {}),
 });
 
-/** In the open-attempt index (`UNKNOWN#<shard>` / checkAfter) while claimed or unknown. */
+/** In the open-attempt index (`UNKNOWN#<shard>` / checkAfter) while claimed or unknown, or a refusal awaits its re-check. */
 export const attemptItem = (a: ChargeAttempt) => ({
   ...attemptKey(a.subscriptionId, a.cycle, a.attempt),
   type: "charge_attempt",
   ...a,
-  ...((a.status === "claimed" || a.status === "unknown") && a.checkAfter
+  ...((a.status === "claimed" || a.status === "unknown" || (a.status === "error" && a.recheck)) &&
+  a.checkAfter
     ? { GSI1PK: unknownIndexPk(shardOf(a.merchantUid, DUE_SHARDS)), GSI1SK: a.checkAfter }
     : {}),
 });

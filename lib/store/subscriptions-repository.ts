@@ -16,10 +16,12 @@ import {
 import type { BillingKeyRecord } from "../billing/billing-key.js";
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
 import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
+import type { OwedRefund } from "../ledger/owed-refund.js";
 import { billingKeyUpdate } from "./billing-keys-repository.js";
 import { chargeAttemptOperations } from "./charge-attempts-store.js";
 import { failedItems, isConditionFailure } from "./condition-failure.js";
 import { DUE_SHARDS, dueIndexPk, shardOf, subscriptionKey, subscriptionNoteSk } from "./keys.js";
+import { fromOwedItem } from "./owed-refunds-repository.js";
 import { pagesAcrossShards } from "./shard-pages.js";
 import {
   eventItem,
@@ -37,7 +39,8 @@ export type ClaimResult =
   | { claimed: false; existing: ChargeAttempt }
   /** The subscription changed since it was read (paused, canceled...): read it again. */
   | { claimed: false; existing: null };
-export type SettleResult = "saved" | "attempt_changed" | "subscription_changed";
+/** `owed_exists`: the refund owed was decided already (by the sweep, say); settle without it. */
+export type SettleResult = "saved" | "attempt_changed" | "subscription_changed" | "owed_exists";
 
 export interface SubscriptionNote {
   subscriptionId: string;
@@ -49,9 +52,12 @@ export interface SubscriptionNote {
 
 export interface SubscriptionsRepository {
   get(id: string): Promise<Subscription | null>;
-  getDetails(
-    id: string,
-  ): Promise<{ subscription: Subscription; attempts: ChargeAttempt[]; history: SubscriptionEvent[] } | null>;
+  getDetails(id: string): Promise<{
+    subscription: Subscription;
+    attempts: ChargeAttempt[];
+    history: SubscriptionEvent[];
+    owedRefunds: OwedRefund[];
+  } | null>;
   /**
    * Stores a new subscription, its first history entry and its use of `key`.
    * An existing subscription with this id comes back as `existing`; `null`
@@ -86,7 +92,14 @@ export interface SubscriptionsRepository {
   settle(input: {
     attempt: { current: ChargeAttempt; next: ChargeAttempt };
     subscription?: { current: Subscription; next: Subscription; event: SubscriptionEvent };
+    owed?: OwedRefund;
   }): Promise<SettleResult>;
+  /** Records a refund decided for a settled attempt (`next` notes it) with the refund owed, in one transaction. */
+  decideRefund(
+    current: ChargeAttempt,
+    next: ChargeAttempt,
+    owed: OwedRefund,
+  ): Promise<"saved" | "attempt_changed" | "owed_exists">;
   recordNotification(note: SubscriptionNote): Promise<void>;
   /** Subscriptions whose `checkAfter` is at or before `now`, page by page across the shards (never a Scan). */
   pagesDue(now: Date, pageSize: number): AsyncGenerator<Subscription[]>;
@@ -150,6 +163,7 @@ export function createSubscriptionsRepository(deps: {
         subscription: strip<Subscription>(subItemFound),
         attempts: ofType<ChargeAttempt>("charge_attempt"),
         history: ofType<SubscriptionEvent>("subscription_event").sort((a, b) => a.version - b.version),
+        owedRefunds: items.filter((item) => item.type === "owed_refund").map(fromOwedItem),
       };
     },
 

@@ -183,19 +183,20 @@ describe("a paid webhook for an attempt settled as not paid", () => {
     expect(alerts("late_paid_attempt")).toHaveLength(1);
   });
 
-  test("a cycle skipped by pause and resume: the late payment is refunded", async () => {
+  test("pause and resume never forgive a due cycle: the late payment is that cycle's, kept", async () => {
     const t = ctx();
     const { id, customerUid } = await refusedFirstAttempt();
     expect((await t.api(`/subscriptions/${id}/pause`, { method: "POST" })).status).toBe(200);
     expect((await t.api(`/subscriptions/${id}/resume`, { method: "POST" })).status).toBe(200);
-    expect(await view(t, id)).toMatchObject({ current_cycle: 2, skipped_cycles: 1 });
+    expect(await view(t, id)).toMatchObject({ current_cycle: 1, skipped_cycles: 0 });
 
     const late = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
     await settle(t);
 
-    expect(control(t).payment(late.imp_uid)).toMatchObject({ status: "cancelled", cancel_amount: 9_900 });
-    expect((await view(t, id)).paid_cycles).toBe(0);
-    expect(alerts("double_charge_refunded")).toHaveLength(1);
+    expect(control(t).payment(late.imp_uid)).toMatchObject({ status: "paid", cancel_amount: 0 });
+    expect(await view(t, id)).toMatchObject({ current_cycle: 2, paid_cycles: 1, status: "active" });
+    expect(alerts("double_charge_refunded")).toHaveLength(0);
+    expect(chargesOf(t, customerUid)).toHaveLength(1);
   });
 });
 

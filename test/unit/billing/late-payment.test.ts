@@ -68,16 +68,24 @@ describe("a payment found for an attempt settled as not paid", () => {
     );
   });
 
-  test.each(["paused", "canceled", "unpaid"] as const)(
-    "a %s subscription is no longer charged: refunded",
+  test("a canceled subscription will not serve the cycle: refunded", () => {
+    const sub = subscription({ attempt: 2, status: "canceled" }, 2);
+
+    expect(decideLatePayment({ sub, attempt: erred(), outcome: paid, otherAttemptOpen: false })).toEqual({
+      kind: "refund",
+      alert: "double_charge_refunded",
+      why: "the subscription is canceled",
+    });
+  });
+
+  test.each(["paused", "unpaid"] as const)(
+    "a %s subscription still owes the cycle (a pause or ended dunning never forgives it): applied",
     (status) => {
       const sub = subscription({ attempt: 2, status }, 2);
 
-      expect(decideLatePayment({ sub, attempt: erred(), outcome: paid, otherAttemptOpen: false })).toEqual({
-        kind: "refund",
-        alert: "double_charge_refunded",
-        why: `the subscription is ${status}`,
-      });
+      expect(decideLatePayment({ sub, attempt: erred(), outcome: paid, otherAttemptOpen: false }).kind).toBe(
+        "apply",
+      );
     },
   );
 

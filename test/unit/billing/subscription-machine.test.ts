@@ -313,6 +313,36 @@ describe("merchant commands", () => {
     expect(resume(subscription({ status: "canceled" }), at(0)).kind).toBe("refuse");
   });
 
+  test("a pause never forgives a cycle already due: it stays owed, is charged on resume, and only the cycles dated inside the pause are skipped", () => {
+    // Cycle 2 fell due (its attempt may be in flight) and the merchant paused an hour later.
+    const paused = changed(pause(subscription(), at(60 * 60_000)));
+    const resumed = changed(resume(paused, at(40 * DAY)));
+
+    expect(resumed).toMatchObject({ status: "active", cycle: 2, attempt: 1, nextChargeAt: iso(40 * DAY) });
+    expect(resumed.resumeSkipTo).toBe(4);
+    expect(whyNotCharge(resumed, 2, 1)).toBeNull();
+
+    const paid = changed(applyChargeOutcome(resumed, outcome("paid"), policy, at(40 * DAY + 1000)));
+    expect(paid).toMatchObject({
+      cycle: 4,
+      paidCycles: 2,
+      skippedCycles: 1, // cycle 3, dated inside the pause
+      paidThrough: cycleStart(anchor, 3).toISOString(),
+      nextChargeAt: cycleStart(anchor, 4).toISOString(),
+    });
+    expect(paid.resumeSkipTo).toBeUndefined();
+  });
+
+  test("a late charge that pays an unpaid subscription's owed cycle makes it active again", () => {
+    const unpaid = subscription({ status: "unpaid", nextChargeAt: null, attempt: 5 });
+    const paid = changed(applyChargeOutcome(unpaid, outcome("paid", { attempt: 4 }), policy, at(DAY)));
+    expect(paid).toMatchObject({
+      status: "active",
+      cycle: 3,
+      nextChargeAt: cycleStart(anchor, 3).toISOString(),
+    });
+  });
+
   test("a new card: active just switches; past_due and unpaid are retried at once with fresh dunning", () => {
     expect(changed(switchCard(subscription(), "cu_card_2", policy, at(0)))).toMatchObject({
       customerUid: "cu_card_2",
