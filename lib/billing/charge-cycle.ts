@@ -162,7 +162,6 @@ async function recheckRefusal(
   attempt: ChargeAttempt,
   log: Logger,
 ): Promise<ChargeResult | null> {
-  if (attempt.checkAfter && Date.parse(attempt.checkAfter) > deps.clock().getTime()) return null; // not yet
   let payment: Payment | null;
   try {
     payment = await deps.iamport.findPayment(attempt.merchantUid, { status: "paid" });
@@ -175,8 +174,11 @@ async function recheckRefusal(
     if (result === "conflict") return retry("the subscription kept changing");
   }
   const fresh = await deps.subscriptions.getAttempt(attempt.subscriptionId, attempt.cycle, attempt.attempt);
-  if (fresh?.recheck) {
-    const now = deps.clock();
+  const now = deps.clock();
+  // The look that counts comes after the settle window (a charge behind a refusal may land late); an
+  // earlier message (a duplicate) looks too but leaves the re-check on the index for its time.
+  const windowOver = now.getTime() - Date.parse(attempt.updatedAt) >= deps.settings.settleMs;
+  if (fresh?.recheck && windowOver) {
     await deps.subscriptions.updateAttempt(fresh, {
       ...fresh,
       recheck: undefined,

@@ -33,7 +33,7 @@ export function precheck(engine: Engine, input: PayInput): PayResult | undefined
   const merchantUid = typeof input.merchant_uid === "string" ? input.merchant_uid : "";
   try {
     checkKiccParams(input, engine.options);
-    if (engine.store.isPaid(merchantUid))
+    if (engine.store.isPaid(merchantUid) && !input.openedBeforePaid)
       throw new CheckoutRefusal("F1002", "이미 결제가 이루어진 거래건입니다.");
     const prepared = engine.store.prepared.get(merchantUid);
     if (prepared && !input.bypassPrepare && prepared.amount !== input.amount) {

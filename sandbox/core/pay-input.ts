@@ -42,6 +42,11 @@ export interface PayInput {
   testChannel?: boolean;
   /** Skip the prepare check, as if a tampered amount reached the PG (forgery tests). */
   bypassPrepare?: boolean;
+  /**
+   * The window was opened before the merchant_uid was paid (a second tab): its "already paid"
+   * pre-check passed then, so a second payment lands under the same merchant_uid.
+   */
+  openedBeforePaid?: boolean;
   /** pc (default) or mobile; the window passes what it detected. */
   channel?: "pc" | "mobile";
   user_agent?: string;

@@ -9,91 +9,36 @@
  * test answers attempt 1 with a refusal (a status fault) and then charges its
  * merchant_uid itself over the sandbox's REST API, as the PG would have.
  */
-import { afterEach, beforeEach, describe, expect, type MockInstance, test, vi } from "vitest";
+import { describe, expect, test } from "vitest";
 import { newClaim } from "../../../lib/billing/charge-attempt.js";
 import { parseConfig } from "../../../lib/config.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
+import { captureAlerts } from "../../support/alerts.js";
 import { useStack } from "../../support/stack.js";
-import { chargesOf, control, dispatchAt, issueKey, settle, subscribe, view } from "./support.js";
+import {
+  chargeBehindOurBack,
+  chargesOf,
+  control,
+  dispatchAt,
+  issueKey,
+  refusedFirstAttempt,
+  settle,
+  subscribe,
+  view,
+} from "./support.js";
 
 // Log errors (the ALERT lines) so the tests can read them; everything else stays quiet.
 const ctx = useStack({ env: { LOG_LEVEL: "error" } });
 
-let stdout: MockInstance;
-beforeEach(() => {
-  stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-});
-afterEach(() => stdout.mockRestore());
-
-/** The logged lines with `alert: name`. */
-function alerts(name: string): Array<Record<string, unknown>> {
-  return stdout.mock.calls
-    .map(([chunk]) => String(chunk))
-    .flatMap((text) => text.split("\n"))
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => entry.alert === name);
-}
-
-/** What the PG did behind a refused answer: charges `merchantUid` through the sandbox's REST API. */
-async function chargeBehindOurBack(merchantUid: string, customerUid: string, notice?: string) {
-  const t = ctx();
-  const base = t.stack.sandbox?.url ?? "";
-  const token = await (
-    await fetch(`${base}/users/getToken`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        imp_key: t.stack.env.IAMPORT_IMP_KEY,
-        imp_secret: t.stack.env.IAMPORT_IMP_SECRET,
-      }),
-    })
-  ).json();
-  const res = await fetch(`${base}/subscribe/payments/again`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token.response.access_token}` },
-    body: JSON.stringify({
-      customer_uid: customerUid,
-      merchant_uid: merchantUid,
-      amount: 9_900,
-      name: "Pro plan",
-      ...(notice ? { notice_url: notice } : {}),
-    }),
-  });
-  const body = await res.json();
-  expect(body.response?.status, JSON.stringify(body)).toBe("paid");
-  return body.response as { imp_uid: string };
-}
-
-/** Subscribes with attempt 1 refused (non-zero code): the subscription waits on attempt 2. */
-async function refusedFirstAttempt() {
-  const t = ctx();
-  control(t).addFault({
-    method: "POST",
-    path: "/subscribe/payments/again",
-    kind: "status",
-    status: 400,
-    times: 1,
-  });
-  const customerUid = await issueKey(t);
-  const created = await subscribe(t, { customer_uid: customerUid });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  await settle(t);
-  const id = created.body.id as string;
-  expect(await view(t, id)).toMatchObject({
-    next_attempt: 2,
-    cycles: [{ attempts: [{ status: "error" }] }],
-  });
-  return { id, customerUid };
-}
+const alerts = captureAlerts();
 
 describe("a retry looks up the cycle's earlier attempts before it sends", () => {
   test("attempt 1 was refused but charged: the retry finds it, sends nothing, the cycle is paid once, with an alert", async () => {
     const t = ctx();
-    const { id, customerUid } = await refusedFirstAttempt();
+    const { id, customerUid } = await refusedFirstAttempt(ctx());
     // The PG charged after all; its webhook never reaches us, so only the retry's lookup can find it.
     control(t).setWebhookFault({ kind: "drop", times: 1 });
-    const late = await chargeBehindOurBack(`${id}_1_1`, customerUid);
+    const late = await chargeBehindOurBack(ctx(), `${id}_1_1`, customerUid);
     await settle(t);
 
     await dispatchAt(t, 61 * 60_000);
@@ -114,7 +59,7 @@ describe("a retry looks up the cycle's earlier attempts before it sends", () => 
 
   test("iamport cannot be read: nothing is sent; the message comes back and charges once iamport answers", async () => {
     const t = ctx();
-    const { id, customerUid } = await refusedFirstAttempt();
+    const { id, customerUid } = await refusedFirstAttempt(ctx());
     control(t).addFault({
       method: "GET",
       path: "/payments/find/:merchant_uid/:status",
@@ -141,13 +86,18 @@ describe("a retry looks up the cycle's earlier attempts before it sends", () => 
 describe("a paid webhook for an attempt settled as not paid", () => {
   test("the cycle was already paid by another attempt: the late payment is refunded in full, once, with an alert", async () => {
     const t = ctx();
-    const { id, customerUid } = await refusedFirstAttempt();
+    const { id, customerUid } = await refusedFirstAttempt(ctx());
     await dispatchAt(t, 61 * 60_000);
     expect((await view(t, id)).cycles[0].status).toBe("paid");
 
     // Attempt 1's charge lands after attempt 2 paid the cycle; its webhook comes, twice.
     control(t).setWebhookFault({ kind: "duplicate", times: 1 });
-    const late = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    const late = await chargeBehindOurBack(
+      ctx(),
+      `${id}_1_1`,
+      customerUid,
+      `${t.stack.apiUrl}/webhooks/iamport`,
+    );
     await settle(t);
     const replay = await t.api("/webhooks/iamport", {
       body: { imp_uid: late.imp_uid, merchant_uid: `${id}_1_1`, status: "paid" },
@@ -168,9 +118,14 @@ describe("a paid webhook for an attempt settled as not paid", () => {
 
   test("the cycle still waits: the late payment is the cycle's payment, and the retry sends nothing", async () => {
     const t = ctx();
-    const { id, customerUid } = await refusedFirstAttempt();
+    const { id, customerUid } = await refusedFirstAttempt(ctx());
 
-    const late = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    const late = await chargeBehindOurBack(
+      ctx(),
+      `${id}_1_1`,
+      customerUid,
+      `${t.stack.apiUrl}/webhooks/iamport`,
+    );
     await settle(t);
     await dispatchAt(t, 61 * 60_000);
 
@@ -185,12 +140,17 @@ describe("a paid webhook for an attempt settled as not paid", () => {
 
   test("pause and resume never forgive a due cycle: the late payment is that cycle's, kept", async () => {
     const t = ctx();
-    const { id, customerUid } = await refusedFirstAttempt();
+    const { id, customerUid } = await refusedFirstAttempt(ctx());
     expect((await t.api(`/subscriptions/${id}/pause`, { method: "POST" })).status).toBe(200);
     expect((await t.api(`/subscriptions/${id}/resume`, { method: "POST" })).status).toBe(200);
     expect(await view(t, id)).toMatchObject({ current_cycle: 1, skipped_cycles: 0 });
 
-    const late = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    const late = await chargeBehindOurBack(
+      ctx(),
+      `${id}_1_1`,
+      customerUid,
+      `${t.stack.apiUrl}/webhooks/iamport`,
+    );
     await settle(t);
 
     expect(control(t).payment(late.imp_uid)).toMatchObject({ status: "paid", cancel_amount: 0 });
@@ -209,8 +169,13 @@ describe("an attempt in flight that comes back paid for a cycle already paid", (
    */
   async function secondPaymentInFlight() {
     const t = ctx();
-    const { id, customerUid } = await refusedFirstAttempt();
-    const first = await chargeBehindOurBack(`${id}_1_1`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    const { id, customerUid } = await refusedFirstAttempt(ctx());
+    const first = await chargeBehindOurBack(
+      ctx(),
+      `${id}_1_1`,
+      customerUid,
+      `${t.stack.apiUrl}/webhooks/iamport`,
+    );
     await settle(t);
     expect(await view(t, id)).toMatchObject({ current_cycle: 2, paid_cycles: 1 });
     expect(alerts("late_paid_attempt")).toHaveLength(1);
@@ -253,7 +218,7 @@ describe("an attempt in flight that comes back paid for a cycle already paid", (
   test("the resolver looks it up and finds it paid: the second payment is refunded in full, once, with an alert", async () => {
     const { t, id, customerUid, first } = await secondPaymentInFlight();
     control(t).setWebhookFault({ kind: "drop", times: 1 });
-    const second = await chargeBehindOurBack(`${id}_1_2`, customerUid);
+    const second = await chargeBehindOurBack(ctx(), `${id}_1_2`, customerUid);
     await settle(t);
 
     await dispatchAt(t, 0);
@@ -271,7 +236,7 @@ describe("an attempt in flight that comes back paid for a cycle already paid", (
   test("its paid webhook settles it: the second payment is refunded in full, once, with an alert", async () => {
     const { t, id, customerUid, first } = await secondPaymentInFlight();
     control(t).setWebhookFault({ kind: "duplicate", times: 1 });
-    await chargeBehindOurBack(`${id}_1_2`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
+    await chargeBehindOurBack(ctx(), `${id}_1_2`, customerUid, `${t.stack.apiUrl}/webhooks/iamport`);
     await settle(t);
 
     await expectRefundedOnce(t, id, first);

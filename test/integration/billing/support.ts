@@ -116,3 +116,58 @@ export async function tableItems(t: TestStack): Promise<Record<string, unknown>[
   const out = await db.send(new ScanCommand({ TableName: t.stack.tableName }));
   return (out.Items ?? []) as Record<string, unknown>[];
 }
+
+/** What the PG did behind a refused answer: charges `merchantUid` through the sandbox's REST API. */
+export async function chargeBehindOurBack(
+  t: TestStack,
+  merchantUid: string,
+  customerUid: string,
+  notice?: string,
+) {
+  const base = t.stack.sandbox?.url ?? "";
+  const token = await (
+    await fetch(`${base}/users/getToken`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        imp_key: t.stack.env.IAMPORT_IMP_KEY,
+        imp_secret: t.stack.env.IAMPORT_IMP_SECRET,
+      }),
+    })
+  ).json();
+  const res = await fetch(`${base}/subscribe/payments/again`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token.response.access_token}` },
+    body: JSON.stringify({
+      customer_uid: customerUid,
+      merchant_uid: merchantUid,
+      amount: 9_900,
+      name: "Pro plan",
+      ...(notice ? { notice_url: notice } : {}),
+    }),
+  });
+  const body = await res.json();
+  expect(body.response?.status, JSON.stringify(body)).toBe("paid");
+  return body.response as { imp_uid: string };
+}
+
+/** Subscribes with attempt 1 refused (non-zero code): the subscription waits on attempt 2. */
+export async function refusedFirstAttempt(t: TestStack) {
+  control(t).addFault({
+    method: "POST",
+    path: "/subscribe/payments/again",
+    kind: "status",
+    status: 400,
+    times: 1,
+  });
+  const customerUid = await issueKey(t);
+  const created = await subscribe(t, { customer_uid: customerUid });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await settle(t);
+  const id = created.body.id as string;
+  expect(await view(t, id)).toMatchObject({
+    next_attempt: 2,
+    cycles: [{ attempts: [{ status: "error" }] }],
+  });
+  return { id, customerUid };
+}

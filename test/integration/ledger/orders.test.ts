@@ -5,10 +5,11 @@
  * here was a failing test first (issue: the books always balance). The real
  * handlers, DynamoDB Local and the sandbox over HTTP.
  */
-import { afterEach, beforeEach, describe, expect, type MockInstance, test, vi } from "vitest";
+import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../../lib/config.js";
 import { refundOrder } from "../../../lib/orders/refund-order.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
+import { captureAlerts } from "../../support/alerts.js";
 import { useStack } from "../../support/stack.js";
 import {
   checkout,
@@ -22,21 +23,7 @@ import {
 
 const ctx = useStack({ env: { LOG_LEVEL: "error" } });
 
-let stdout: MockInstance;
-beforeEach(() => {
-  stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-});
-afterEach(() => stdout.mockRestore());
-
-/** The logged lines with `alert: name`. */
-function alerts(name: string): Array<Record<string, unknown>> {
-  return stdout.mock.calls
-    .map(([chunk]) => String(chunk))
-    .flatMap((text) => text.split("\n"))
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((entry) => entry.alert === name);
-}
+const alerts = captureAlerts();
 
 /** A vbank order with its account issued (webhooks delivered). */
 async function vbankOrder(amount = 12_000, pay: Record<string, unknown> = {}) {
