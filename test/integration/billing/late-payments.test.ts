@@ -20,10 +20,8 @@ import {
   chargesOf,
   control,
   dispatchAt,
-  issueKey,
   refusedFirstAttempt,
   settle,
-  subscribe,
   view,
 } from "./support.js";
 
