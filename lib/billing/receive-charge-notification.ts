@@ -12,15 +12,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { RetryLaterError } from "../errors.js";
-import { IamportError, IamportNotFoundError } from "../iamport/errors.js";
+import { IamportNotFoundError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
-import type { Logger } from "../observability/logger.js";
-import { type ChargeAttempt, isTerminal, outcomeFromPayment } from "./charge-attempt.js";
+import { applyChargePayment } from "./apply-charge-payment.js";
 import type { ChargeDeps } from "./charge-deps.js";
-import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
-import { handleLatePayment } from "./late-payment.js";
 import { isSubscriptionChargeUid, parseChargeMerchantUid } from "./merchant-uid.js";
-import { applyToSubscription, settleCharge } from "./settle-charge.js";
 import type { Subscription } from "./subscription.js";
 
 export { isSubscriptionChargeUid };
@@ -77,74 +73,5 @@ export async function receiveChargeNotification(
     });
     return { outcome: "rejected", subscription: await deps.subscriptions.get(ids.subscriptionId) };
   }
-  if (attempt.status === "paid") return besidePaid(deps, attempt, payment, log);
-  if (isTerminal(attempt)) return settledNotPaid(deps, attempt, payment, log);
-  const outcome = outcomeFromPayment(attempt, payment, deps.verify);
-  if (!outcome)
-    return { outcome: "unchanged", subscription: await deps.subscriptions.get(ids.subscriptionId) };
-  const settled = await settleCharge(deps, attempt, outcome, "webhook", log);
-  return {
-    outcome: settled.settled.resolvedBy === "webhook" ? "applied" : "unchanged",
-    subscription: settled.subscription,
-  };
-}
-
-/**
- * The attempt is paid. The webhook's payment is that one (nothing to do), or
- * a second paid payment under the same merchant_uid: refunded in full,
- * decided durably with an alert (the attempt keeps its own).
- */
-async function besidePaid(
-  deps: ChargeDeps,
-  attempt: ChargeAttempt,
-  payment: Payment,
-  log: Logger,
-): Promise<ChargeNotificationResult> {
-  const held = Math.max(0, payment.amount - payment.cancel_amount);
-  if (payment.imp_uid === attempt.impUid || payment.status !== "paid" || held === 0) {
-    if (attempt.impUid) await carryOutChargeRefund(deps, attempt, attempt.impUid, log);
-    return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
-  }
-  const owed = chargeRefundOwed(
-    attempt,
-    payment,
-    {
-      reason: "second_payment",
-      alert: "double_charge_refunded",
-      detail: `a second payment under ${attempt.merchantUid}, whose attempt keeps ${attempt.impUid}`,
-    },
-    deps.clock(),
-  );
-  const decided = await deps.owedRefunds.putIfAbsent(owed);
-  if (decided.created) {
-    log.error("ALERT a second payment under a paid charge's merchant_uid: refunding it in full", {
-      alert: "second_payment",
-      amount: payment.amount,
-      kept_imp_uid: attempt.impUid,
-    });
-  }
-  await carryOutChargeRefund(deps, attempt, payment.imp_uid, log);
-  return { outcome: "refunded", subscription: await deps.subscriptions.get(attempt.subscriptionId) };
-}
-
-/** The attempt was settled as not paid; iamport's record may say otherwise. */
-async function settledNotPaid(
-  deps: ChargeDeps,
-  attempt: ChargeAttempt,
-  payment: Payment,
-  log: Logger,
-): Promise<ChargeNotificationResult> {
-  if (payment.status !== "paid")
-    return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
-  let handled: Awaited<ReturnType<typeof handleLatePayment>>;
-  try {
-    handled = await handleLatePayment(deps, attempt, payment, "webhook", log);
-  } catch (error) {
-    if (error instanceof IamportError)
-      throw new RetryLaterError("iamport could not be read", { cause: error });
-    throw error;
-  }
-  if (handled.result === "conflict") throw new RetryLaterError("the subscription kept changing");
-  const outcome = { applied: "applied", refunded: "refunded", ignored: "unchanged" } as const;
-  return { outcome: outcome[handled.result], subscription: handled.subscription };
+  return applyChargePayment(deps, attempt, payment, "webhook", log);
 }

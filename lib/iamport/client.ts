@@ -136,6 +136,22 @@ export function createIamportClient(options: IamportClientOptions): IamportClien
         }),
       ),
 
+    listPaymentsByStatus: (input) =>
+      authed({
+        method: "GET",
+        path: `/payments/status/${seg(input.status)}`,
+        route: "GET /payments/status/{payment_status}",
+        query: {
+          from: String(input.from),
+          to: String(input.to),
+          page: String(input.page ?? 1),
+          limit: String(Math.min(1000, input.limit ?? 100)),
+          sorting: input.sorting ?? "paid",
+        },
+        schema: PaymentPageSchema,
+        kind: "read",
+      }),
+
     async findAllPayments(merchantUid) {
       const payments: Payment[] = [];
       for (let page = 1; page <= FIND_ALL_MAX_PAGES; page++) {

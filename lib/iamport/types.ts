@@ -2,7 +2,7 @@
  * The client's public surface: options and the method set the use cases depend on.
  * Inputs are camelCase; the client maps them to iamport's snake_case wire names.
  */
-import type { BillingKey, Payment, Prepared } from "./schemas.js";
+import type { BillingKey, Payment, PaymentPage, Prepared } from "./schemas.js";
 import type { IamportLogger } from "./transport.js";
 
 export interface IamportCredentials {
@@ -70,12 +70,26 @@ export interface ChargeBillingKeyInput {
   cardQuota?: number;
 }
 
+export interface ListByStatusInput {
+  status: PaymentStatusFilter | "all";
+  /** Unix seconds, inclusive, on the timestamp of the payment's final status (paid_at for `paid`). */
+  from: number;
+  /** Unix seconds, inclusive. */
+  to: number;
+  page?: number;
+  /** At most 1000 (iamport's limit). */
+  limit?: number;
+  sorting?: "-started" | "started" | "-paid" | "paid" | "-updated" | "updated";
+}
+
 /** Typed iamport V1 client. Every method throws only `IamportError` subclasses. */
 export interface IamportClient {
   /** `GET /payments/{imp_uid}`; test-channel payments included unless `includeSandbox: false`. Throws `IamportNotFoundError`. */
   getPayment(impUid: string, options?: { includeSandbox?: boolean }): Promise<Payment>;
   /** `GET /payments/find/{merchant_uid}[/{status}]`: the newest match, or `null`. */
   findPayment(merchantUid: string, options?: { status?: PaymentStatusFilter }): Promise<Payment | null>;
+  /** `GET /payments/status/{payment_status}`: one page of the payments whose final status matches, in a time window. */
+  listPaymentsByStatus(input: ListByStatusInput): Promise<PaymentPage>;
   /** `GET /payments/findAll/{merchant_uid}`: every attempt under that merchant_uid (empty when none). */
   findAllPayments(merchantUid: string): Promise<Payment[]>;
   /** `POST /payments/prepare`. A second POST for the same merchant_uid is an `IamportApiError`; see `ensurePrepared`. */
