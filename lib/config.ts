@@ -113,6 +113,12 @@ const envSchema = z.object({
   BILLING_DISPATCH_BATCH_SIZE: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
   /** Messages one dispatcher run queues at most; the rest wait for the next run. */
   BILLING_DISPATCH_MAX: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000)), 2000),
+  /** How far back each ledger sweep pass reads iamport's paid payments. */
+  LEDGER_SWEEP_WINDOW_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(24 * 90)), 48),
+  /** Payments one ledger sweep run matches at most (the cursor keeps the place). */
+  LEDGER_SWEEP_MAX_PAYMENTS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100_000)), 3000),
+  /** Payments per page of iamport's list (its limit is 1000). */
+  LEDGER_SWEEP_PAGE_SIZE: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
   LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 

@@ -13,7 +13,7 @@ import type { ChargeDeps } from "./charge-deps.js";
 
 /** The refund owed for `payment`, found under `attempt`'s merchant_uid. */
 export function chargeRefundOwed(
-  attempt: ChargeAttempt,
+  attempt: Pick<ChargeAttempt, "subscriptionId" | "cycle" | "attempt" | "merchantUid">,
   payment: Pick<PaymentFacts, "imp_uid" | "amount" | "cancel_amount" | "pay_method">,
   why: { reason: OwedRefundReason; alert: string; detail: string },
   now: Date,

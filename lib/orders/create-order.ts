@@ -171,6 +171,11 @@ export function merchantUidFor(idempotencyKey?: string): string {
   return `ord_${source.toString("base64url").slice(0, 26)}`;
 }
 
+/** Whether `merchantUid` has the shape {@link merchantUidFor} gives: an id this service issues, never a stranger's. */
+export function isGeneratedMerchantUid(merchantUid: string): boolean {
+  return /^ord_[A-Za-z0-9_-]{22,26}$/.test(merchantUid);
+}
+
 /** Key order does not matter: the same body in any order hashes the same. */
 export function hashRequest(value: unknown): string {
   return createHash("sha256").update(stableJson(value)).digest("hex");

@@ -12,6 +12,7 @@ import { type Config, loadConfig } from "../config.js";
 import { createIamportClient } from "../iamport/client.js";
 import type { IamportClient } from "../iamport/types.js";
 import { kiccPg } from "../kicc/pg.js";
+import type { SweepLedgerDeps } from "../ledger/sweep-ledger.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import type { CreateOrderDeps } from "../orders/create-order.js";
 import type { ReconcileOrdersDeps } from "../orders/reconcile-orders.js";
@@ -19,6 +20,7 @@ import type { RefundOrderDeps } from "../orders/refund-order.js";
 import type { VerifyPaymentDeps } from "../orders/verify-payment.js";
 import { createBillingKeysRepository } from "../store/billing-keys-repository.js";
 import { createDocumentClient } from "../store/dynamo-client.js";
+import { createLedgerCursorRepository } from "../store/ledger-cursor-repository.js";
 import { createOrdersRepository, type OrdersRepository } from "../store/orders-repository.js";
 import { createOwedRefundsRepository } from "../store/owed-refunds-repository.js";
 import { createRefundRequestsRepository } from "../store/refund-requests-repository.js";
@@ -26,6 +28,7 @@ import {
   createSubscriptionsRepository,
   type SubscriptionsRepository,
 } from "../store/subscriptions-repository.js";
+import { createLedgerMatcher } from "../webhooks/match-ledger-payment.js";
 import { createSecrets, type Secrets } from "./secrets.js";
 
 export interface Container {
@@ -45,6 +48,7 @@ export interface Container {
   subscriptionDeps: Omit<SubscriptionDeps, "queue">;
   chargeDeps: ChargeDeps;
   dispatchDeps: Omit<DispatchChargesDeps, "queue">;
+  sweepDeps: SweepLedgerDeps;
 }
 
 /** A claim is its worker's this long: above the charge function's 60 s timeout, so only a dead worker loses it. */
@@ -99,6 +103,35 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
   };
   const billingMid = config.KICC_BILLING_MID ? { billingMid: config.KICC_BILLING_MID } : {};
   const noticeUrl = config.SEND_NOTICE_URL ? { noticeUrl: `${api}/webhooks/iamport` } : {};
+  const chargeDeps: ChargeDeps = {
+    subscriptions,
+    owedRefunds,
+    iamport,
+    clock,
+    logger,
+    policy,
+    verify: { mode: config.IAMPORT_MODE, ...billingMid },
+    settings: {
+      ...noticeUrl,
+      claimLeaseMs: CLAIM_LEASE_MS,
+      settleMs: config.BILLING_UNKNOWN_SETTLE_SECONDS * 1000,
+      lookAgainMs: LOOK_AGAIN_MS,
+      giveUpMs: GIVE_UP_MS,
+    },
+  };
+  const sweepDeps: SweepLedgerDeps = {
+    iamport,
+    cursors: createLedgerCursorRepository({ db, tableName: config.TABLE_NAME }),
+    match: createLedgerMatcher({ orders: verifyDeps, billing: chargeDeps }),
+    owed: verifyDeps,
+    clock,
+    logger,
+    settings: {
+      windowSeconds: config.LEDGER_SWEEP_WINDOW_HOURS * 3600,
+      pageSize: config.LEDGER_SWEEP_PAGE_SIZE,
+      maxPayments: config.LEDGER_SWEEP_MAX_PAYMENTS,
+    },
+  };
   return {
     config,
     logger,
@@ -137,22 +170,8 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
       policy,
       settings: { dispatchLeaseMs: DISPATCH_LEASE_MS },
     },
-    chargeDeps: {
-      subscriptions,
-      owedRefunds,
-      iamport,
-      clock,
-      logger,
-      policy,
-      verify: { mode: config.IAMPORT_MODE, ...billingMid },
-      settings: {
-        ...noticeUrl,
-        claimLeaseMs: CLAIM_LEASE_MS,
-        settleMs: config.BILLING_UNKNOWN_SETTLE_SECONDS * 1000,
-        lookAgainMs: LOOK_AGAIN_MS,
-        giveUpMs: GIVE_UP_MS,
-      },
-    },
+    chargeDeps,
+    sweepDeps,
     dispatchDeps: {
       subscriptions,
       clock,

@@ -170,6 +170,7 @@ describe("serverless.yml packaged offline", () => {
       "CompletePaymentMobile",
       "RefundOrder",
       "Reconcile",
+      "SweepLedger",
       "ChargeSubscription",
       "CreateSubscription",
       "SwitchSubscriptionCard",
@@ -181,7 +182,9 @@ describe("serverless.yml packaged offline", () => {
       "ApproximateNumberOfMessagesVisible",
       "Errors",
       "Errors",
+      "Errors",
       "IamportUnavailable",
+      "LedgerSweepFindings",
       "PaymentAlerts",
     ]);
     const dlqAlarm = alarms.find((a) => a.Namespace === "AWS/SQS");
@@ -190,6 +193,49 @@ describe("serverless.yml packaged offline", () => {
     ]);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
     expect(resources.AlarmTopic?.Type).toBe("AWS::SNS::Topic");
+  });
+
+  test("the ledger sweep runs every 15 minutes, one at a time, with the table's IAM, an alarm on findings and one on errors", () => {
+    const fn = resources.SweepLedgerLambdaFunction!;
+    const rules = ofType("AWS::Events::Rule").map(([, r]) => r.Properties);
+    const schedule = rules.find((r) =>
+      r.Targets.some((target: any) => JSON.stringify(target.Arn).includes("SweepLedgerLambdaFunction")),
+    );
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    const filters = ofType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
+
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(fn.Properties.Timeout).toBe(300);
+    expect(schedule?.ScheduleExpression).toBe("rate(15 minutes)");
+    // The role it runs with reaches the table (read the order, write refunds owed) and the iamport credentials.
+    expect(JSON.stringify(fn.Properties.Role)).toContain("IamRoleLambdaExecution");
+    const statements = resources.IamRoleLambdaExecution!.Properties.Policies.flatMap(
+      (p: any) => p.PolicyDocument.Statement,
+    );
+    const dynamo = statements.find((s: any) => [s.Action].flat().includes("dynamodb:Query"));
+    expect(dynamo.Action).toEqual(
+      expect.arrayContaining([
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+      ]),
+    );
+    expect(filters).toContainEqual(
+      expect.objectContaining({
+        LogGroupName: { Ref: "SweepLedgerLogGroup" },
+        FilterPattern: '{ $.alert = "ledger_sweep_findings" }',
+      }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({ MetricName: "LedgerSweepFindings", Threshold: 1 }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        MetricName: "Errors",
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: "SweepLedgerLambdaFunction" } }],
+      }),
+    );
   });
 
   test("the public API is throttled at the stage", () => {

@@ -1,0 +1,13 @@
+/**
+ * Scheduled (EventBridge): match iamport's paid payments of the last days with
+ * our records, apply or refund whatever they did not account for, then carry
+ * out the refunds owed. Returns and logs the run's summary.
+ */
+import middy from "@middy/core";
+import type { ScheduledEvent } from "aws-lambda";
+import { type SweepSummary, sweepLedger } from "../lib/ledger/sweep-ledger.js";
+import { container } from "../lib/runtime/container.js";
+
+export const handler = middy<ScheduledEvent, SweepSummary>().handler(async (_event, context) =>
+  sweepLedger(container().sweepDeps, { remainingMs: () => context.getRemainingTimeInMillis() }),
+);
