@@ -110,6 +110,11 @@ export class SandboxControl {
     this.engine.store.declines = [];
   }
 
+  /** Removes the rules of one billing key (its card works again). */
+  removeDeclines(customerUid: string): void {
+    this.engine.store.declines = this.engine.store.declines.filter((r) => r.customer_uid !== customerUid);
+  }
+
   setWebhookFault(rule: WebhookFaultRule): void {
     const kinds = ["duplicate", "delay", "drop", "reorder"];
     if (!rule || !kinds.includes(rule.kind))

@@ -1,6 +1,13 @@
 import { matchPath } from "./router.js";
 
-export type RouteFaultKind = "latency" | "status" | "drop" | "timeout" | "lost-response";
+export type RouteFaultKind =
+  | "latency"
+  | "status"
+  | "drop"
+  | "timeout"
+  | "lost-response"
+  /** The operation happens, then iamport answers HTTP 200 with a non-zero code (a PG communication error). */
+  | "refused-after-success";
 
 /** A per-route fault on the REST API. */
 export interface FaultRule {
@@ -13,6 +20,8 @@ export interface FaultRule {
   ms?: number;
   /** status: HTTP status to answer (default 500). */
   status?: number;
+  /** refused-after-success: the message of the code-1 answer. */
+  message?: string;
   /** How many matching requests it applies to; unlimited by default. */
   times?: number;
 }
@@ -22,7 +31,14 @@ export class FaultBook {
   private rules: Array<FaultRule & { left: number }> = [];
 
   add(rule: FaultRule): void {
-    const kinds: RouteFaultKind[] = ["latency", "status", "drop", "timeout", "lost-response"];
+    const kinds: RouteFaultKind[] = [
+      "latency",
+      "status",
+      "drop",
+      "timeout",
+      "lost-response",
+      "refused-after-success",
+    ];
     if (!kinds.includes(rule.kind)) throw new TypeError(`unknown fault kind ${String(rule.kind)}`);
     if (typeof rule.path !== "string" || !rule.path.startsWith("/"))
       throw new TypeError("fault path must start with /");

@@ -114,6 +114,14 @@ export function createSandboxServer(parts: ServerParts): { server: Server; clear
     }
     // "Done but the response is lost": the operation happened, the client never hears.
     if (fault?.kind === "lost-response") return void req.socket.destroy();
+    // "Done, but answered as refused": what a PG communication error looks like to the merchant.
+    if (fault?.kind === "refused-after-success") {
+      return send(
+        res,
+        envelope(200, 1, fault.message ?? "[PG] 결제 결과를 확인할 수 없습니다 (통신 오류)"),
+        false,
+      );
+    }
     send(res, reply, false);
   };
 

@@ -82,6 +82,20 @@ describe("sandbox route faults", () => {
     expect((await api.post("/subscribe/payments/again", againBody)).body.code).not.toBe(0);
   });
 
+  it("refused-after-success on again charges the card but answers a non-zero code", async () => {
+    sandbox.control.addFault({
+      method: "POST",
+      path: "/subscribe/payments/again",
+      kind: "refused-after-success",
+      times: 1,
+    });
+    const answer = await api.post("/subscribe/payments/again", { ...againBody, merchant_uid: "sub-hidden" });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ code: 1, response: null });
+    const charged = sandbox.control.payments().filter((p) => p.merchant_uid === "sub-hidden");
+    expect(charged.map((p) => p.status)).toEqual(["paid"]);
+  });
+
   it("lost-response on cancel cancels but the client never hears", async () => {
     const paid = sandbox.control.pay({ ...cardParams("o-c"), outcome: "approve" });
     sandbox.control.addFault({ path: "/payments/cancel", kind: "lost-response", times: 1 });
