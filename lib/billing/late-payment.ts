@@ -51,6 +51,9 @@ export function decideLatePayment(input: {
   if (attempt.status === "paid") return { kind: "ignore", why: "the attempt is already paid" };
   if (!outcome || (outcome.kind !== "paid" && outcome.kind !== "rejected"))
     return { kind: "ignore", why: "iamport holds no payment for it" };
+  // A refund once decided is final: the payment is being given back, so it can never become the cycle's.
+  if (outcome.kind === "paid" && attempt.lateRefund?.impUid === outcome.impUid)
+    return { kind: "refund", alert: "double_charge_refunded", why: "its refund was decided already" };
   if (outcome.kind === "rejected") {
     if (!outcome.impUid || !outcome.refundable) return { kind: "ignore", why: outcome.reason };
     return { kind: "refund", alert: outcome.reason, why: outcome.reason };
@@ -90,7 +93,7 @@ export function whySurplusPayment(sub: Subscription | null, attempt: ChargeAttem
 export function earlierAttemptsToCheck(attempts: ReadonlyArray<ChargeAttempt | null>): ChargeAttempt[] {
   return attempts.filter(
     (a): a is ChargeAttempt =>
-      a !== null && isTerminal(a) && (a.status === "error" || a.status === "declined"),
+      a !== null && isTerminal(a) && (a.status === "error" || a.status === "declined") && !a.lateRefund,
   );
 }
 
@@ -109,6 +112,17 @@ export async function handleLatePayment(
   log: Logger,
 ): Promise<{ result: LatePaymentResult; subscription: Subscription | null }> {
   let attempt = settled;
+  const owner = {
+    kind: "charge" as const,
+    subscriptionId: settled.subscriptionId,
+    cycle: settled.cycle,
+    attempt: settled.attempt,
+  };
+  if (await deps.owedRefunds.get(owner, payment.imp_uid)) {
+    // Its refund was decided already (final): carry it on, never apply it.
+    await carryOutChargeRefund(deps, settled, payment.imp_uid, log);
+    return { result: "refunded", subscription: await deps.subscriptions.get(settled.subscriptionId) };
+  }
   for (let round = 0; round < 3; round++) {
     const sub = await deps.subscriptions.get(attempt.subscriptionId);
     const outcome = outcomeFromPayment(attempt, payment, deps.verify);

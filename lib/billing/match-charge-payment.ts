@@ -57,9 +57,13 @@ export async function matchChargePayment(deps: ChargeDeps, payment: Payment): Pr
     { kind: "charge", subscriptionId: ids.subscriptionId, cycle: ids.cycle, attempt: ids.attempt },
     payment.imp_uid,
   );
+  if (before) {
+    // Decided already (a refund owed is final): carry it on.
+    await carryOutChargeRefund(deps, attempt, payment.imp_uid, log);
+    return "kept";
+  }
   const result = await applyChargePayment(deps, attempt, payment, "lookup", log);
   if (result.outcome === "unchanged") return "kept";
-  if (before) return "kept";
   log.warn("ledger sweep: a charge payment was not applied to its attempt yet; applied now", {
     outcome: result.outcome,
   });

@@ -145,12 +145,17 @@ async function refused(
   log: Logger,
 ): Promise<RefundOrderResult> {
   const payment = await deps.iamport.getPayment(record.plan.impUid).catch(() => null);
-  // Our own earlier cancel may have landed after its answer was lost, just before this one: then the
-  // refusal (checksum) is iamport saying "done already", and the history shows it (never a second refund).
-  const ours = payment ? await findOurs(deps, record, payment) : undefined;
-  if (payment && ours) return complete(deps, record, payment, ours, log);
   const atIamport = payment ? refundableBalance(payment) : null;
-  if (atIamport !== null && atIamport !== record.plan.checksum && (await otherRefundInFlight(deps, record))) {
+  const othersInFlight = await otherRefundInFlight(deps, record);
+  // Our own earlier cancel may have landed after its answer was lost, just before this one: then the
+  // refusal (checksum) is iamport saying "done already", and the history shows it (never a second
+  // refund). Only a request that sent before can have one there, and never while another refund of the
+  // order is in flight (its cancel would look the same).
+  if (payment && record.attempt > 1 && !othersInFlight) {
+    const ours = await findOurs(deps, record, payment);
+    if (ours) return complete(deps, record, payment, ours, log);
+  }
+  if (atIamport !== null && atIamport !== record.plan.checksum && othersInFlight) {
     // Another refund of ours moved the balance and has not recorded it yet: nothing is wrong, nobody is paged.
     await deps.refunds
       .update(record, { ...record, leaseUntil: deps.clock().toISOString() })
