@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { answerAndClose, answerJson, decodeStrict, guard, parseTarget, readBody } from "./http-guard.js";
 import { lambdaContext } from "./lambda-context.js";
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -51,7 +52,7 @@ export function buildEvent(
   route: CompiledRoute,
   pathParameters: Record<string, string>,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(req.url, "http://127.0.0.1");
+  const url = parseTarget(req.url) ?? new URL("http://127.0.0.1/");
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
@@ -97,6 +98,22 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** API Gateway's payload limit is 10 MB; nothing here needs more than a few KB. */
+const MAX_BODY_BYTES = 1_000_000;
+
+/** What API Gateway (HTTP API) answers itself, before any function runs. */
+const GATEWAY_ANSWERS = {
+  badRequest: { status: 400, message: "Bad Request" },
+  notFound: { status: 404, message: "Not Found" },
+  tooLarge: { status: 413, message: "Request Entity Too Large" },
+  internal: { status: 500, message: "Internal Server Error" },
+} as const;
+
+function gatewayAnswer(res: ServerResponse, which: keyof typeof GATEWAY_ANSWERS): void {
+  const { status, message } = GATEWAY_ANSWERS[which];
+  answerJson(res, status, { message });
+}
+
 export async function startApiServer(options: {
   routes: LocalRoute[];
   port?: number;
@@ -104,46 +121,68 @@ export async function startApiServer(options: {
   onError?: (error: unknown) => void;
 }): Promise<ApiServer> {
   const routes = options.routes.map(compile).sort((a, b) => specificity(b) - specificity(a));
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      // API Gateway's payload limit is 10 MB; nothing here needs more than a few KB.
-      if (size > 1_000_000) {
-        res.writeHead(413).end();
-        return;
-      }
-      chunks.push(chunk as Buffer);
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = parseTarget(req.url ?? "/");
+    // HTTP APIs decode the path before routing: a malformed or non-UTF-8 escape (`%`, `%FF`,
+    // `%E0%A4%A`, a lone surrogate's `%ED%A0%80`) is refused as 400 before any route, auth or function.
+    if (!target || decodeStrict(target.pathname) === null) {
+      // The body is not read: the connection is closed after the answer, so it cannot poison the next request.
+      answerAndClose(req, res, 400, { message: "Bad Request" });
+      return;
     }
-    const body = Buffer.concat(chunks);
-    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+    // What the fallbacks read (they parse `req.url` themselves): the same path the routes saw.
+    req.url = `${target.pathname}${target.search}`;
+    const read = await readBody(req, MAX_BODY_BYTES);
+    if (read.kind === "aborted") return;
+    if (read.kind === "too_large") {
+      answerAndClose(req, res, 413, { message: GATEWAY_ANSWERS.tooLarge.message });
+      return;
+    }
+    const body = read.body;
+    const path = target.pathname;
     const method = req.method ?? "GET";
     for (const route of routes) {
       if (route.method !== method) continue;
       const match = route.pattern.exec(path);
       if (!match) continue;
-      const params = Object.fromEntries(
-        route.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")]),
-      );
+      const params: Record<string, string> = {};
+      for (const [i, name] of route.names.entries()) {
+        const value = decodeStrict(match[i + 1] ?? "");
+        if (value === null) return gatewayAnswer(res, "badRequest");
+        params[name] = value;
+      }
       const event = buildEvent({ method, url: req.url ?? "/", headers: req.headers, body }, route, params);
+      let result: APIGatewayProxyStructuredResultV2;
       try {
-        const result = (await route.handler(
+        result = (await route.handler(
           event,
           lambdaContext(route.functionName),
         )) as APIGatewayProxyStructuredResultV2;
-        res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-        res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? ""));
       } catch (error) {
         options.onError?.(error);
         // What API Gateway answers when the function itself crashes.
-        res.writeHead(500, { "content-type": "application/json" }).end('{"message":"Internal Server Error"}');
+        return gatewayAnswer(res, "internal");
+      }
+      if (res.destroyed) return;
+      try {
+        res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+        res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? ""));
+      } catch (error) {
+        // A response API Gateway cannot send (no object, a bad status or header) is its 500 too.
+        options.onError?.(error);
+        gatewayAnswer(res, "internal");
       }
       return;
     }
     if (options.fallback && (await options.fallback(req, res, body))) return;
-    res.writeHead(404, { "content-type": "application/json" }).end('{"message":"Not Found"}');
-  });
+    gatewayAnswer(res, "notFound");
+  };
+  const server = createServer(
+    guard(handle, {
+      onError: options.onError,
+      onFailure: (res) => gatewayAnswer(res, "internal"),
+    }),
+  );
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
     server.listen(options.port ?? 0, "127.0.0.1", () => ok());

@@ -19,6 +19,7 @@ import { parseConfig } from "../lib/config.js";
 import { buildChargeQueue } from "../lib/runtime/charge-queue.js";
 import { buildContainer } from "../lib/runtime/container.js";
 import type { Fallback } from "./api-gateway.js";
+import { answerJson } from "./http-guard.js";
 import { readServerlessQueues } from "./serverless-routes.js";
 import type { Stack } from "./stack.js";
 import { pathOf } from "./static.js";
@@ -166,6 +167,8 @@ export function dispatchInstant(body: unknown, now = Date.now()): Date {
     at = now + seconds * 1000;
   }
   if (at - now > MAX_AHEAD_MS) throw new BadRequestError("at most 800 days ahead");
+  // Further back is a typo too, and near the edge of what a Date can hold the dispatcher's own date math breaks.
+  if (now - at > MAX_AHEAD_MS) throw new BadRequestError("at most 800 days back");
   return new Date(at);
 }
 
@@ -174,8 +177,7 @@ export function chargeToolsFallback(tools: () => ChargeTools | undefined): Fallb
   return async (req, res, body) => {
     const path = pathOf(req);
     if (path !== "/__local/dispatch-charges" && path !== "/__local/queues") return false;
-    const reply = (status: number, payload: unknown) =>
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
+    const reply = (status: number, payload: unknown) => answerJson(res, status, payload);
     const current = tools();
     if (!current) {
       reply(503, { error: "stack_not_ready" });
@@ -183,7 +185,14 @@ export function chargeToolsFallback(tools: () => ChargeTools | undefined): Fallb
     }
     if (path === "/__local/queues") {
       if (req.method !== "GET") return false;
-      reply(200, { queues: current.queues() });
+      try {
+        reply(200, { queues: current.queues() });
+      } catch (error) {
+        reply(500, {
+          error: "queues_failed",
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
       return true;
     }
     if (req.method !== "POST") return false;
@@ -194,7 +203,7 @@ export function chargeToolsFallback(tools: () => ChargeTools | undefined): Fallb
     try {
       let parsed: unknown;
       try {
-        parsed = body.length ? JSON.parse(body.toString("utf8")) : {};
+        parsed = body.length ? JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body)) : {};
       } catch {
         throw new BadRequestError("the body is not JSON");
       }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Fallback } from "./api-gateway.js";
+import { answerJson } from "./http-guard.js";
 import { lambdaContext } from "./lambda-context.js";
 import type { LoadedFunction } from "./load-functions.js";
 import { rateToMs } from "./serverless-routes.js";
@@ -101,7 +102,11 @@ export function startScheduler(
       job.running = false;
     }
     job.lastRun = record;
-    options.onRun?.(view(job), record);
+    try {
+      options.onRun?.(view(job), record);
+    } catch {
+      // A logger that throws must not turn a finished run into a failed request or a crash.
+    }
     return record;
   };
 
@@ -110,7 +115,7 @@ export function startScheduler(
     for (const job of jobs.values()) {
       if (job.everyMs === null) continue;
       const timer = setInterval(() => {
-        if (!job.running) void run(job.functionName, "timer");
+        if (!job.running) run(job.functionName, "timer").catch(() => undefined);
       }, job.everyMs);
       timer.unref();
       timers.push(timer);
@@ -146,8 +151,7 @@ export function schedulerFallback(scheduler: () => Scheduler | undefined): Fallb
   return async (req, res) => {
     const path = pathOf(req);
     if (!path.startsWith("/__local/")) return false;
-    const reply = (status: number, body: unknown) =>
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const reply = (status: number, body: unknown) => answerJson(res, status, body);
     const current = scheduler();
     if (!current) {
       reply(503, { error: "scheduler_not_running" });
@@ -166,8 +170,12 @@ export function schedulerFallback(scheduler: () => Scheduler | undefined): Fallb
       try {
         reply(200, await current.run(match[1], "manual"));
       } catch (error) {
-        if (!(error instanceof UnknownJobError)) throw error;
-        reply(404, { error: "not_found", message: error.message });
+        if (error instanceof UnknownJobError) reply(404, { error: "not_found", message: error.message });
+        else
+          reply(500, {
+            error: "run_failed",
+            message: error instanceof Error ? error.message : String(error),
+          });
       }
       return true;
     }

@@ -51,6 +51,12 @@ export function startEventSource(
       throw new Error(`${consumer.functionName} consumes unknown queue ${consumer.queue}`);
   }
   const inFlight = new Map<LocalConsumer, number>(consumers.map((c) => [c, 0]));
+  // Nothing here may end the process: not a consumer, not the error callback, not a bug of the poller.
+  const report = (error: unknown) => {
+    try {
+      options.onError?.(error);
+    } catch {}
+  };
   const running = new Set<Promise<void>>();
 
   const deliver = async (consumer: LocalConsumer, batch: QueuedMessage[]) => {
@@ -67,7 +73,7 @@ export function startEventSource(
       // As Lambda does: an empty or unknown itemIdentifier fails the whole batch.
       failed = ids.every((id) => id && all.has(id)) ? new Set(ids as string[]) : all;
     } catch (error) {
-      options.onError?.(error);
+      report(error);
       failed = all;
     }
     store.settle(
@@ -84,15 +90,23 @@ export function startEventSource(
         const batch = store.receive(consumer.queue, consumer.batchSize);
         if (batch.length === 0) break;
         inFlight.set(consumer, (inFlight.get(consumer) ?? 0) + 1);
-        const run = deliver(consumer, batch).finally(() => {
-          inFlight.set(consumer, (inFlight.get(consumer) ?? 1) - 1);
-          running.delete(run);
-        });
+        const run = deliver(consumer, batch)
+          .catch(report)
+          .finally(() => {
+            inFlight.set(consumer, (inFlight.get(consumer) ?? 1) - 1);
+            running.delete(run);
+          });
         running.add(run);
       }
     }
   };
-  const timer = setInterval(tick, options.pollMs ?? 20);
+  const timer = setInterval(() => {
+    try {
+      tick();
+    } catch (error) {
+      report(error);
+    }
+  }, options.pollMs ?? 20);
   timer.unref();
 
   return {

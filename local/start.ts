@@ -18,6 +18,8 @@ import { formatBanner } from "./start-banner.js";
 const TABLE_NAME = "payments-local";
 /** Ctrl-C waits this long for a clean stop before giving up. */
 const STOP_LIMIT_MS = 10_000;
+/** How often the stack checks that the process that started it is still there. */
+const PARENT_POLL_MS = 500;
 
 /** A problem the developer can fix from the message alone: printed as one line. */
 class StartError extends Error {
@@ -118,6 +120,24 @@ function start(settings: Settings, dynamoEndpoint: string): Promise<DevStack> {
   });
 }
 
+/**
+ * Calls `onGone` once the process that started this one has died (this
+ * process was handed to init or a subreaper). Under `npm start`, tsx runs
+ * this file in a child node process: without this, a SIGKILL of tsx's own
+ * process would leave the stack running, holding its ports. (DynamoDB Local
+ * needs no watch: it exits when this process dies, see LoopbackLauncher.java.)
+ */
+function watchParent(onGone: () => void): void {
+  const parent = process.ppid;
+  if (parent <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, PARENT_POLL_MS);
+  timer.unref();
+}
+
 /** Whether the stack serves /openapi.json (listed in the banner only then). */
 async function servesOpenApi(apiUrl: string): Promise<boolean> {
   try {
@@ -167,6 +187,10 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  watchParent(() => {
+    console.error("\nthe process that started the local stack is gone: stopping it");
+    onSignal("SIGTERM");
+  });
 
   try {
     ddb = await startDynamoDbLocal({ port: settings.dynamoPort });

@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, resolve, sep } from "node:path";
 import type { Fallback } from "./api-gateway.js";
+import { decodeStrict, parseTarget } from "./http-guard.js";
 import { repoRoot } from "./serverless-routes.js";
 
 const TYPES: Record<string, string> = {
@@ -81,12 +82,10 @@ export function chainFallbacks(...fallbacks: Fallback[]): Fallback {
   };
 }
 
+/** The request's decoded path; "" (which no page or tool matches) when it is malformed. */
 export function pathOf(req: IncomingMessage): string {
-  try {
-    return decodeURIComponent(new URL(req.url ?? "/", "http://127.0.0.1").pathname);
-  } catch {
-    return "/";
-  }
+  const url = parseTarget(req.url ?? "/");
+  return (url && decodeStrict(url.pathname)) ?? "";
 }
 
 function send(

@@ -87,6 +87,8 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
     "java",
     [
       "-Xmx512m",
+      // The launcher exits when its stdin (a pipe this process holds) closes: also when this process is SIGKILLed.
+      "-DloopbackLauncher.exitWithStdin=true",
       `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
       "-cp",
       `${join(dir, "DynamoDBLocal.jar")}:${join(dir, "DynamoDBLocal_lib", "*")}`,
@@ -98,8 +100,11 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
       String(port),
     ],
     // cwd: DynamoDB Local writes a metadata file into its working directory.
-    { stdio: ["ignore", "pipe", "pipe"], cwd: dir },
+    // stdin is a pipe nobody writes to: its end is the parent's death notice (see LoopbackLauncher.java).
+    { stdio: ["pipe", "pipe", "pipe"], cwd: dir },
   );
+  // Closing a pipe to a child that already exited reports EPIPE; that is no error here.
+  child.stdin?.on("error", () => undefined);
   await waitUntilListening(child, port);
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -147,5 +152,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
       ok();
     });
     child.kill("SIGTERM");
+    child.stdin?.destroy();
   });
 }
