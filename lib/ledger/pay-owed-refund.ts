@@ -45,6 +45,8 @@ const CANCEL_REASONS: Record<OwedRefundReason, string> = {
 };
 
 const MAX_ROUNDS = 4;
+/** Failed cancels (timeouts, 5xx) before a person is told; the executor keeps retrying after. */
+const STILL_FAILING_AFTER = 4;
 
 /**
  * Takes `owed` as far as it can go now and returns it as stored after.
@@ -95,6 +97,17 @@ export async function payOwedRefund(
     }
     const next = afterFailedCancel(current, outcome, deps.clock());
     const saved = await deps.owedRefunds.update(current, next);
+    if (saved.saved && next.state === "pending" && next.tries === STILL_FAILING_AFTER) {
+      // It keeps failing by itself (5xx, timeouts): it goes on retrying, and a person should know.
+      log.error("ALERT a refund owed keeps failing at iamport; still retrying", {
+        alert: "refund_failed",
+        amount: step.amount,
+        tries: next.tries,
+        reason: current.reason,
+        why: current.detail,
+        error: outcome.error,
+      });
+    }
     if (saved.saved) {
       if (next.state === "needs_person" && current.state !== "needs_person") {
         log.error("ALERT iamport refuses a refund this service owes; refund it by hand", {

@@ -1,0 +1,212 @@
+/**
+ * The soak's books: our records (a Scan of the soak's table; fine in a test
+ * harness, never in the product) compared with the sandbox's ledger payment
+ * by payment. Every payment iamport holds money for under one of our
+ * merchant_uids must be the one its order or cycle keeps, or refunded, or
+ * waiting on a person (a refund owed in `needs_account` / `needs_person`).
+ */
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { ChargeAttempt } from "../../lib/billing/charge-attempt.js";
+import { parseChargeMerchantUid } from "../../lib/billing/merchant-uid.js";
+import type { Subscription } from "../../lib/billing/subscription.js";
+import type { OwedRefund } from "../../lib/ledger/owed-refund.js";
+import type { Order } from "../../lib/orders/order.js";
+import type { RefundRequestRecord } from "../../lib/orders/refund.js";
+import { createDocumentClient } from "../../lib/store/dynamo-client.js";
+import type { World } from "./world.js";
+
+export interface Books {
+  cycles_due: number;
+  cycles_charged_once: number;
+  double_charges: number;
+  unrefunded_surplus: number;
+  lost_payments: number;
+  stuck: number;
+  refund_mismatches: number;
+  waiting_on_person: number;
+  orders: number;
+  payments_at_iamport: number;
+  /** One line per violation: what and where (the merchant_uid or subscription id). */
+  violations: Array<{ kind: string; key: string; detail: string }>;
+}
+
+const held = (p: { status: string; amount: number; cancel_amount: number }) =>
+  p.status === "paid" || (p.status === "cancelled" && p.cancel_amount > 0)
+    ? Math.max(0, p.amount - p.cancel_amount)
+    : 0;
+
+export async function auditBooks(world: World): Promise<Books> {
+  const items = await scan(world);
+  const orders = new Map<string, Order>();
+  const attempts = new Map<string, ChargeAttempt>();
+  const subs = new Map<string, Subscription>();
+  const owed = new Map<string, OwedRefund>();
+  const refundRequests: RefundRequestRecord[] = [];
+  for (const item of items) {
+    const type = item.type;
+    if (type === "order") orders.set(String(item.merchantUid), item as unknown as Order);
+    else if (type === "charge_attempt")
+      attempts.set(String(item.merchantUid), item as unknown as ChargeAttempt);
+    else if (type === "subscription") subs.set(String(item.id), item as unknown as Subscription);
+    else if (type === "owed_refund") owed.set(String(item.impUid), item as unknown as OwedRefund);
+    else if (type === "refund_request") refundRequests.push(item as unknown as RefundRequestRecord);
+  }
+  const books: Books = {
+    cycles_due: 0,
+    cycles_charged_once: 0,
+    double_charges: 0,
+    unrefunded_surplus: 0,
+    lost_payments: 0,
+    stuck: 0,
+    refund_mismatches: 0,
+    waiting_on_person: 0,
+    orders: orders.size,
+    payments_at_iamport: 0,
+    violations: [],
+  };
+  const violation = (kind: keyof Books, key: string, detail: string) => {
+    (books[kind] as number)++;
+    books.violations.push({ kind, key, detail });
+  };
+
+  // Group iamport's payments by owner: an order, or a (subscription, cycle).
+  const byOwner = new Map<string, Array<ReturnType<World["sandbox"]["control"]["payments"]>[number]>>();
+  for (const p of world.sandbox.control.payments()) {
+    if (p.customer_uid_usage === "issue") continue; // a billing-key issuance moves no money
+    const charge = parseChargeMerchantUid(p.merchant_uid);
+    const owner = charge ? `${charge.subscriptionId}#${charge.cycle}` : p.merchant_uid;
+    if (!charge && !orders.has(p.merchant_uid) && !p.merchant_uid.startsWith("ord_")) continue;
+    books.payments_at_iamport++;
+    byOwner.set(owner, [...(byOwner.get(owner) ?? []), p]);
+  }
+
+  for (const [owner, payments] of byOwner) {
+    const charge = owner.includes("#");
+    const order = charge ? undefined : orders.get(owner);
+    const kept = new Set<string>();
+    if (order && ["paid", "partially_refunded", "refunded"].includes(order.status) && order.impUid)
+      kept.add(order.impUid);
+    if (charge) {
+      for (const p of payments) {
+        const a = attempts.get(p.merchant_uid);
+        if (a?.status === "paid" && !a.surplus && a.impUid === p.imp_uid) kept.add(p.imp_uid);
+      }
+      books.cycles_due++;
+    }
+    let holding = 0;
+    for (const p of payments) {
+      const balance = held(p);
+      const refundOwed = owed.get(p.imp_uid);
+      if (kept.has(p.imp_uid)) {
+        if (balance > 0) holding++;
+        if (order && Math.min(p.cancel_amount, order.amount) !== order.refundedAmount)
+          violation(
+            "refund_mismatches",
+            owner,
+            `iamport cancelled ${p.cancel_amount}, the order ${order.refundedAmount}`,
+          );
+        if (charge && p.cancel_amount > 0)
+          violation(
+            "refund_mismatches",
+            owner,
+            `the kept charge ${p.imp_uid} was cancelled ${p.cancel_amount}`,
+          );
+        continue;
+      }
+      if (balance === 0) {
+        if (refundOwed && refundOwed.state !== "done")
+          violation("stuck", owner, `refund owed ${p.imp_uid} is ${refundOwed.state} with nothing held`);
+        continue;
+      }
+      if (refundOwed && (refundOwed.state === "needs_account" || refundOwed.state === "needs_person")) {
+        books.waiting_on_person++;
+        continue;
+      }
+      const known =
+        Boolean(refundOwed) ||
+        order?.refundsOwed?.includes(p.imp_uid) ||
+        order?.forgery?.impUid === p.imp_uid;
+      violation(
+        known ? "unrefunded_surplus" : "lost_payments",
+        owner,
+        `${p.imp_uid} holds ${balance} (${p.status}); refund owed: ${refundOwed?.state ?? "none"}`,
+      );
+    }
+    if (
+      holding +
+        payments.filter((p) => !kept.has(p.imp_uid) && held(p) > 0 && !waiting(owed.get(p.imp_uid))).length >
+      1
+    )
+      violation("double_charges", owner, `${payments.filter((p) => held(p) > 0).length} payments hold money`);
+    if (charge && kept.size === 1) books.cycles_charged_once++;
+  }
+
+  for (const order of orders.values()) {
+    if (order.status === "pending" || order.status === "awaiting_deposit")
+      violation("stuck", order.merchantUid, `order still ${order.status}`);
+    if (order.status === "forged" && order.forgery?.refund === "pending")
+      violation("stuck", order.merchantUid, "forgery refund still pending");
+  }
+  for (const a of attempts.values()) {
+    if (a.status === "claimed" || a.status === "unknown")
+      violation("stuck", a.merchantUid, `attempt ${a.status}`);
+  }
+  for (const o of owed.values()) {
+    if (o.state === "pending")
+      violation("stuck", o.merchantUid, `refund owed ${o.impUid} pending (${o.lastError ?? ""})`);
+  }
+  for (const r of refundRequests) {
+    if (r.state === "in_progress")
+      violation("stuck", r.merchantUid, `refund request ${r.idempotencyKey} in progress`);
+  }
+  for (const sub of subs.values()) {
+    const paid = [...attempts.values()].filter(
+      (a) => a.subscriptionId === sub.id && a.status === "paid" && !a.surplus,
+    );
+    if (paid.length !== sub.paidCycles)
+      violation("refund_mismatches", sub.id, `${paid.length} kept charges, paidCycles ${sub.paidCycles}`);
+  }
+  return books;
+}
+
+function waiting(o: OwedRefund | undefined): boolean {
+  return o?.state === "needs_account" || o?.state === "needs_person";
+}
+
+async function scan(world: World): Promise<Record<string, unknown>[]> {
+  const db = createDocumentClient({
+    region: world.config.AWS_REGION,
+    ...(world.config.DYNAMODB_ENDPOINT ? { endpoint: world.config.DYNAMODB_ENDPOINT } : {}),
+  });
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({ TableName: world.config.TABLE_NAME, ExclusiveStartKey: startKey }),
+    );
+    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** A fingerprint of our records and iamport's, to tell when the settle rounds stop changing anything. */
+export async function fingerprint(world: World): Promise<string> {
+  const items = await scan(world);
+  const ours = items
+    .map((i) => `${i.PK}|${i.SK}|${i.version ?? ""}|${i.state ?? i.status ?? ""}`)
+    .sort()
+    .join("\n");
+  const theirs = world.sandbox.control
+    .payments()
+    .map((p) => `${p.imp_uid}|${p.status}|${p.cancel_amount}`)
+    .sort()
+    .join("\n");
+  return `${ours.length}:${hash(ours)}:${hash(theirs)}`;
+}
+
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}

@@ -1,0 +1,249 @@
+/**
+ * The soak: N subscriptions through M monthly cycles and K one-off orders,
+ * the virtual clock (and the sandbox's) moved forward a day at a time,
+ * every fault the sandbox offers injected at a rate, webhooks dropped,
+ * duplicated, delayed and reordered, SQS redelivery and two workers on one
+ * message, crashes at every point that matters. Then the faults stop, the
+ * reconciler, the ledger sweep and the dispatcher run until nothing changes,
+ * and our books are compared with iamport's (audit.ts).
+ */
+
+import { chargeBatch } from "../../lib/billing/charge-batch.js";
+import { dispatchCharges } from "../../lib/billing/dispatch-charges.js";
+import { sweepLedger } from "../../lib/ledger/sweep-ledger.js";
+import { iamportWebhookBodySchema } from "../../lib/orders/api-schemas.js";
+import { reconcileOrders } from "../../lib/orders/reconcile-orders.js";
+import { receiveIamportWebhook } from "../../lib/webhooks/receive-iamport-webhook.js";
+import { createRng, type Rng } from "../rng.js";
+import {
+  createHistory,
+  type History,
+  type OrderActor,
+  orderDay,
+  type PendingRefund,
+  placeOrder,
+  refund,
+  type SubscriptionActor,
+  subscribeOne,
+  subscriptionDay,
+} from "./actors.js";
+import { auditBooks, type Books, fingerprint } from "./audit.js";
+import { invoke, startWorld, type World } from "./world.js";
+
+export interface SoakOptions {
+  subscriptions: number;
+  cycles: number;
+  orders: number;
+  faultRate: number;
+  seed: number;
+  /** The chaos phase stops here (the settle phase and the audit still run). */
+  maxSeconds: number;
+  /** Runs after the settle phase, before the audit: the soak's own test plants a violation here. */
+  beforeAudit?: (world: World) => Promise<void>;
+}
+
+export interface SoakResult extends Omit<Books, "violations"> {
+  faults_injected: number;
+  crashes_injected: number;
+  seed: number;
+  seconds: number;
+  truncated: boolean;
+  violations: Books["violations"];
+  /** The history of the first entity that broke, when one did. */
+  broken_history?: { key: string; lines: string[] };
+  crash_points: Record<string, number>;
+  fault_kinds: Record<string, number>;
+}
+
+const DAY = 24 * 3600_000;
+/** A fixed start, so a seed replays the same calendar. */
+const START = Date.UTC(2027, 0, 4, 1, 0, 0);
+
+export async function runSoak(options: SoakOptions): Promise<SoakResult> {
+  const started = Date.now();
+  const rng = createRng(options.seed);
+  const world = await startWorld({
+    seedTime: START,
+    chaos: { faultRate: options.faultRate, crashRate: options.faultRate / 2 },
+  });
+  const history = createHistory();
+  const pending: PendingRefund[] = [];
+  let truncated = false;
+  try {
+    const subs: SubscriptionActor[] = [];
+    await eachLimited(
+      Array.from({ length: options.subscriptions }, (_, i) => i),
+      4,
+      async (i) => {
+        const actor = await subscribeOne(world, rng.fork(`sub-${i}`), history, i);
+        if (actor) subs.push(actor);
+      },
+    );
+    const orders: OrderActor[] = [];
+    const days = Math.ceil(options.cycles * 30.5);
+    // Orders arrive over the first two thirds of the run, so each has time to settle.
+    const orderDays = Math.max(1, Math.floor((days * 2) / 3));
+    const ordersPerDay = options.orders / orderDays;
+    let placed = 0;
+    for (let day = 0; day < days; day++) {
+      if ((Date.now() - started) / 1000 > options.maxSeconds) {
+        truncated = true;
+        break;
+      }
+      const dayRng = rng.fork(`day-${day}`);
+      const due = Math.min(options.orders, Math.round((day + 1) * ordersPerDay)) - placed;
+      await timed("orders", async () => {
+        for (let i = 0; i < due; i++) {
+          const actor = await placeOrder(world, dayRng.fork(`order-${placed}`), history, placed);
+          placed++;
+          if (actor) orders.push(actor);
+        }
+      });
+      // Each actor draws from its own generator, so concurrency does not change what it decides.
+      await eachLimited(orders, 4, async (actor) => {
+        const own = dayRng.fork(actor.merchantUid);
+        if (own.chance(0.3)) await orderDay(world, own, history, actor, pending);
+      });
+      await eachLimited(subs, 4, (actor) => subscriptionDay(world, dayRng.fork(actor.id), history, actor));
+      await tick(world, dayRng, history, pending, { chaos: true, sweep: true });
+      world.advance(DAY);
+    }
+    await timed("settle", () => settle(world, rng.fork("settle"), history, pending));
+    await options.beforeAudit?.(world);
+    const books = await timed("audit", () => auditBooks(world));
+    const first = books.violations[0];
+    const broken = first ? { key: first.key.split("#")[0] as string, lines: [] as string[] } : undefined;
+    if (broken) broken.lines = history.lines.get(broken.key) ?? [];
+    return {
+      ...books,
+      faults_injected: world.counters.faults,
+      crashes_injected: world.counters.crashes,
+      seed: options.seed,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      truncated,
+      ...(broken ? { broken_history: broken } : {}),
+      crash_points: world.counters.crashPoints,
+      fault_kinds: world.counters.faultKinds,
+    };
+  } finally {
+    await world.close();
+  }
+}
+
+/** A day of background work: webhooks, the dispatcher and its queue, the reconciler, the sweep. */
+async function tick(
+  world: World,
+  rng: Rng,
+  history: History,
+  pending: PendingRefund[],
+  options: { chaos: boolean; sweep: boolean },
+) {
+  await timed("webhooks", () => deliverWebhooks(world, rng, options.chaos));
+  await timed("dispatch", () => invoke(world, rng, (deps) => dispatchCharges(deps.dispatch)));
+  await timed("queue", () => drainQueue(world, rng, options.chaos));
+  await timed("webhooks", () => deliverWebhooks(world, rng, options.chaos));
+  await timed("refunds", () => retryRefunds(world, rng, history, pending));
+  // Once a day each (on AWS every 5 and 15 minutes): a day is the coarsest step either can take.
+  if (options.sweep) {
+    await timed("reconcile", () => invoke(world, rng, (deps) => reconcileOrders(deps.reconcile)));
+    await timed("sweep", () => invoke(world, rng, (deps) => sweepLedger(deps.sweep)));
+  }
+}
+
+/** Where the soak's time goes (printed with --timings). */
+export const timings: Record<string, number> = {};
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    timings[name] = (timings[name] ?? 0) + performance.now() - start;
+  }
+}
+
+/** Faults off, then every background job until two rounds in a row change nothing. */
+async function settle(world: World, rng: Rng, history: History, pending: PendingRefund[]) {
+  world.chaos.faultRate = 0;
+  world.chaos.crashRate = 0;
+  world.sandbox.control.clearFaults();
+  world.sandbox.control.clearWebhookFaults();
+  let last = "";
+  let same = 0;
+  for (let round = 0; round < 40 && same < 2; round++) {
+    world.advance(6 * 3600_000);
+    await tick(world, rng, history, pending, { chaos: false, sweep: true });
+    const now = await fingerprint(world);
+    const idle = world.queue.length === 0 && world.webhooks.length === 0 && pending.length === 0;
+    same = now === last && idle && round >= 8 ? same + 1 : 0;
+    last = now;
+  }
+}
+
+/** Delivers the webhooks the sandbox sent, through the webhook use case; chaos drops, duplicates, delays and reorders them. */
+async function deliverWebhooks(world: World, rng: Rng, chaos: boolean) {
+  await world.sandbox.control.flushWebhooks();
+  const batch = world.webhooks.splice(0, world.webhooks.length);
+  const rate = chaos ? world.chaos.faultRate : 0;
+  const out: Array<Record<string, unknown>> = [];
+  for (const body of rng.shuffle(batch)) {
+    if (rng.chance(rate * 0.5)) continue; // dropped (iamport's retries are off by default)
+    if (rng.chance(rate * 0.3)) {
+      world.webhooks.push(body); // delayed to the next tick
+      continue;
+    }
+    out.push(body);
+    if (rng.chance(rate * 0.3)) out.push(body); // duplicated
+  }
+  await eachLimited(out, 4, async (body) => {
+    const parsed = iamportWebhookBodySchema.safeParse(body);
+    if (!parsed.success) return;
+    const r = await invoke(world, rng, (deps) =>
+      receiveIamportWebhook({ orders: deps.verify, billing: deps.charge }, parsed.data),
+    );
+    // A 503 (or a crash: no answer) brings iamport's retry back, when the merchant has retries on.
+    if (!r.ok && rng.chance(0.7)) world.webhooks.push(body);
+  });
+}
+
+/** The charge queue: batches of up to 10, three at a time, redelivered when handed back; now and then two workers get one message. */
+async function drainQueue(world: World, rng: Rng, chaos: boolean) {
+  for (let round = 0; round < 6 && world.queue.length > 0; round++) {
+    const messages = rng.shuffle(world.queue.splice(0, world.queue.length));
+    const batches: (typeof messages)[] = [];
+    for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
+    const duplicates = chaos ? messages.filter(() => rng.chance(world.chaos.faultRate * 0.3)) : [];
+    if (duplicates.length) batches.push(duplicates.map((m) => ({ ...m })));
+    await eachLimited(batches, 3, async (batch) => {
+      for (const m of batch) m.receiveCount++;
+      const r = await invoke(world, rng, (deps) =>
+        chargeBatch(
+          deps.charge,
+          batch.map((m) => ({ id: m.id, body: m.body, receiveCount: m.receiveCount })),
+        ),
+      );
+      const failed = new Set(r.ok ? r.value.failed : batch.map((m) => m.id));
+      for (const m of batch) {
+        if (!failed.has(m.id)) continue;
+        if (m.receiveCount >= 5) world.deadLetters.push(m);
+        else if (!world.queue.some((q) => q.id === m.id)) world.queue.push(m);
+      }
+    });
+  }
+}
+
+/** The merchant's integration retries a refund that got no definitive answer, with the same key. */
+async function retryRefunds(world: World, rng: Rng, history: History, pending: PendingRefund[]) {
+  const due = pending.splice(0, pending.length);
+  for (const p of due) {
+    const answer = await refund(world, rng, history, p.merchantUid, p.key, p.body);
+    if (answer === "retry") pending.push(p);
+  }
+}
+
+async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
