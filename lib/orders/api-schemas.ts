@@ -14,9 +14,14 @@ const merchantUid = z
     z.maxLength(40, "must be at most 40 characters"),
     z.regex(/^[A-Za-z0-9_.:-]+$/, "may only contain letters, digits and - _ . :"),
   );
+/** iamport's payment id (`imp_` and digits): letters, digits, `_` and `-`, so it is safe in a URL path. */
 const impUid = z
   .string({ error: "must be a string" })
-  .check(z.minLength(1, "must not be empty"), z.maxLength(64, "must be at most 64 characters"));
+  .check(
+    z.minLength(1, "must not be empty"),
+    z.maxLength(64, "must be at most 64 characters"),
+    z.regex(/^[A-Za-z0-9_-]+$/, "may only contain letters, digits, - and _"),
+  );
 
 export const merchantUidPathSchema = z.object({ merchant_uid: merchantUid });
 
@@ -91,7 +96,7 @@ export const refundOrderBodySchema = z.strictObject(
         .check(
           z.minLength(1, { error: "imp_uid must not be empty", abort: true }),
           z.maxLength(64, { error: "imp_uid must be at most 64 characters", abort: true }),
-          z.regex(/^[\x21-\x7e]+$/, "imp_uid must be printable ASCII without spaces"),
+          z.regex(/^[A-Za-z0-9_-]+$/, "imp_uid may only contain letters, digits, - and _"),
         ),
     ),
     tax_free: z.optional(

@@ -97,6 +97,11 @@ export class SandboxControl {
     return this.faultBook.list();
   }
 
+  /** How many REST API requests the sandbox has served (control and window requests not counted). */
+  restRequests(): number {
+    return this.faultBook.requests;
+  }
+
   /** Matching `again` charges and window card payments decline with this reason. */
   addDecline(rule: DeclineRule): void {
     if (!rule || typeof rule.reason !== "string" || rule.reason === "")

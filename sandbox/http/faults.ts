@@ -29,6 +29,8 @@ export interface FaultRule {
 /** Holds the active rules; each match uses up one of its `times`. */
 export class FaultBook {
   private rules: Array<FaultRule & { left: number }> = [];
+  /** REST requests seen (every one passes here): a fuzzer checks a refused input called nothing. */
+  requests = 0;
 
   add(rule: FaultRule): void {
     const kinds: RouteFaultKind[] = [
@@ -55,6 +57,7 @@ export class FaultBook {
 
   /** Takes the first matching rule with uses left, or undefined. */
   take(method: string, path: string): FaultRule | undefined {
+    this.requests++;
     const rule = this.rules.find(
       (r) =>
         r.left > 0 &&

@@ -1,0 +1,37 @@
+/** A paid order and a subscription that exist, so fuzzed ids sometimes name real ones. */
+import type { Stack } from "../../local/stack.js";
+
+export async function knownEntities(stack: Stack): Promise<{ merchantUid: string; subscriptionId: string }> {
+  const api = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${stack.apiUrl}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": stack.apiKey, ...headers },
+      body: JSON.stringify(body),
+    });
+    return (await res.json()) as Record<string, any>;
+  };
+  const control = stack.sandbox?.control;
+  if (!control) throw new Error("the fuzzer needs the sandbox");
+  const order = await api(
+    "/orders",
+    {
+      name: "Fuzz mug",
+      amount: 12_000,
+      pay_method: "card",
+      buyer_name: "홍길동",
+      buyer_tel: "010-1234-5678",
+    },
+    { "idempotency-key": "fuzz-known-order" },
+  );
+  control.pay({ ...order.request_pay, outcome: "approve" });
+  await control.flushWebhooks();
+  const key = await api("/billing-keys", { buyer_name: "홍길동", buyer_tel: "010-1234-5678" });
+  control.pay({ ...key.request_pay, outcome: "approve" });
+  const sub = await api(
+    "/subscriptions",
+    { customer_uid: key.customer_uid, plan: { name: "Pro", amount: 9_900, interval: "month" } },
+    { "idempotency-key": "fuzz-known-subscription" },
+  );
+  await stack.sqs.idle();
+  return { merchantUid: order.merchant_uid as string, subscriptionId: sub.id as string };
+}

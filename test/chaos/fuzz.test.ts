@@ -1,0 +1,23 @@
+/**
+ * The fuzzer at CI size: a few hundred cases per route through the real
+ * handlers (the full run is `npm run fuzz`, 10,000 per route). Its histogram
+ * is printed; any 5xx, error without a JSON body or field, write, alert or
+ * iamport call for a refused request fails the test with the case that did it.
+ */
+import { expect, test } from "vitest";
+import { knownEntities } from "../../chaos/fuzz/known.js";
+import { runFuzz } from "../../chaos/fuzz/run-fuzz.js";
+import { useStack } from "../support/stack.js";
+
+const ctx = useStack({ env: { LOG_LEVEL: "error", IAMPORT_TIMEOUT_MS: "500" } });
+
+test("every route answers fuzzed input with a 4xx naming the field or a valid success, and changes nothing when it refuses", async () => {
+  const t = ctx();
+  const seed = Math.floor(Math.random() * 2 ** 31);
+  const result = await runFuzz(t.stack, { casesPerRoute: 200, seed, known: await knownEntities(t.stack) });
+  process.stderr.write(`fuzz seed ${seed}: ${result.cases} cases in ${result.seconds} s\n`);
+  for (const [route, histogram] of Object.entries(result.histogram))
+    process.stderr.write(`  ${route.padEnd(40)} ${JSON.stringify(histogram)}\n`);
+  expect(result.violations.slice(0, 5)).toEqual([]);
+  expect(result.cases).toBe(200 * Object.keys(result.histogram).length);
+}, 400_000);
