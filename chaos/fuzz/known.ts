@@ -8,7 +8,12 @@ export async function knownEntities(stack: Stack): Promise<{ merchantUid: string
       headers: { "content-type": "application/json", "x-api-key": stack.apiKey, ...headers },
       body: JSON.stringify(body),
     });
-    return (await res.json()) as Record<string, any>;
+    return (await res.json()) as {
+      request_pay: Record<string, unknown>;
+      merchant_uid?: string;
+      customer_uid?: string;
+      id?: string;
+    };
   };
   const control = stack.sandbox?.control;
   if (!control) throw new Error("the fuzzer needs the sandbox");
@@ -23,10 +28,10 @@ export async function knownEntities(stack: Stack): Promise<{ merchantUid: string
     },
     { "idempotency-key": "fuzz-known-order" },
   );
-  control.pay({ ...order.request_pay, outcome: "approve" });
+  control.pay({ ...order.request_pay, outcome: "approve" } as never);
   await control.flushWebhooks();
   const key = await api("/billing-keys", { buyer_name: "홍길동", buyer_tel: "010-1234-5678" });
-  control.pay({ ...key.request_pay, outcome: "approve" });
+  control.pay({ ...key.request_pay, outcome: "approve" } as never);
   const sub = await api(
     "/subscriptions",
     { customer_uid: key.customer_uid, plan: { name: "Pro", amount: 9_900, interval: "month" } },

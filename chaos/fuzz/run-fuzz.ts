@@ -207,7 +207,7 @@ function buildCase(rng: Rng, route: string, seed: Seed, apiKey: string): APIGate
       time: new Date().toUTCString(),
       timeEpoch: Date.now(),
     },
-    ...(body && body.text ? { body: body.text } : {}),
+    ...(body?.text ? { body: body.text } : {}),
     isBase64Encoded: Boolean(body?.base64),
   };
 }

@@ -40,9 +40,11 @@ export function maskEmail(value: string): string {
  * that slip into free text. Ids such as imp_uid (12 digits) stay readable.
  */
 function maskDigitsInText(value: string): string {
+  // Lookarounds, not \b: a card number glued to letters ("card4111...") is still a card number.
   return value
-    .replace(/\b\d(?:[ -]?\d){12,18}\b/g, (run) => maskPhone(run))
-    .replace(/\b01[016789][ -]?\d{3,4}[ -]?\d{4}\b/g, (run) => maskPhone(run));
+    .replace(/(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g, (run) => maskPhone(run))
+    .replace(/(?<!\d)01[016789][ -]?\d{3,4}[ -]?\d{4}(?!\d)/g, (run) => maskPhone(run))
+    .replace(/[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+/g, (address) => maskEmail(address));
 }
 
 /** Returns a copy of `value` with personal data and secrets masked, recursively. */
@@ -56,8 +58,15 @@ export function redact(value: unknown, key = "", depth = 0): unknown {
     return maskDigitsInText(value);
   }
   if (value instanceof Error) {
-    return { name: value.name, message: maskDigitsInText(value.message), stack: value.stack };
+    // The stack repeats the message: masked the same way.
+    return {
+      name: value.name,
+      message: maskDigitsInText(value.message),
+      ...(value.stack ? { stack: maskDigitsInText(value.stack) } : {}),
+    };
   }
+  // A card number stored as a number (13+ digits) is masked like one in text.
+  if (typeof value === "number" && Math.abs(value) >= 1e12) return maskPhone(String(value));
   if (Array.isArray(value)) return value.map((item) => redact(item, key, depth + 1));
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};

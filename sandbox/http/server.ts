@@ -48,7 +48,8 @@ function errorToReply(err: unknown, isControl: boolean): Reply {
   if (err instanceof ControlError) return { status: err.httpStatus, body: { error: err.message } };
   if (isControl && (err instanceof TypeError || err instanceof RangeError))
     return { status: 400, body: { error: err.message } };
-  console.error("[sandbox] unexpected error", err);
+  // A client that gave up mid-request (its timeout) is ordinary, not a sandbox fault.
+  if ((err as { code?: unknown }).code !== "ECONNRESET") console.error("[sandbox] unexpected error", err);
   return isControl
     ? { status: 500, body: { error: "internal sandbox error" } }
     : envelope(500, -1, "internal sandbox error");
