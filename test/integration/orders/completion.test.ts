@@ -391,4 +391,37 @@ describe("bad input on the public routes: 4xx, nothing written", () => {
     );
     expect(Items ?? []).toEqual([]);
   });
+
+  test("a door naming a real order with a guessed imp_uid is refused and writes nothing (found by the fuzzer)", async () => {
+    const t = ctx();
+    const created = await t.createOrder();
+    const merchantUid = created.body.merchant_uid as string;
+    const notes = async () => {
+      const config = parseConfig(t.stack.env);
+      const db = createDocumentClient({
+        region: config.AWS_REGION,
+        ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+      });
+      const { Items } = await db.send(
+        new QueryCommand({
+          TableName: config.TABLE_NAME,
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :note)",
+          ExpressionAttributeValues: { ":pk": `ORDER#${merchantUid}`, ":note": "NOTE#" },
+        }),
+      );
+      return Items ?? [];
+    };
+
+    const guessed = await callback(t, "imp_999999999999", merchantUid);
+    const hooked = await webhook(t, {
+      imp_uid: "imp_999999999999",
+      merchant_uid: merchantUid,
+      status: "paid",
+    });
+
+    expect(guessed.status).toBe(400);
+    expect(guessed.body.issues).toEqual([expect.objectContaining({ field: "imp_uid" })]);
+    expect(hooked.status).toBe(200);
+    expect(await notes()).toEqual([]);
+  });
 });
