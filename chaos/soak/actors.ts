@@ -252,11 +252,13 @@ export async function subscriptionDay(
     const outcome = r.ok ? "ok" : `${(r.error as Error).name} ${(r.error as { code?: string }).code ?? ""}`;
     history.note(actor.id, `${what} → ${outcome}`, world);
   };
-  if (roll < 0.01) await run("pause", (deps) => pauseSubscription(deps.subscription, actor.id));
-  else if (roll < 0.03) await run("resume", (deps) => resumeSubscription(deps.subscription, actor.id));
-  else if (roll < 0.032)
+  // Daily odds chosen so most subscriptions live through a year of cycles: a pause a year or so,
+  // resumed within weeks, a cancel for about one in four.
+  if (roll < 0.003) await run("pause", (deps) => pauseSubscription(deps.subscription, actor.id));
+  else if (roll < 0.04) await run("resume", (deps) => resumeSubscription(deps.subscription, actor.id));
+  else if (roll < 0.0404)
     await run("cancel now", (deps) => cancelSubscription(deps.subscription, { id: actor.id, at: "now" }));
-  else if (roll < 0.035)
+  else if (roll < 0.0408)
     await run("cancel at period end", (deps) =>
       cancelSubscription(deps.subscription, { id: actor.id, at: "period_end" }),
     );
