@@ -10,6 +10,7 @@
 
 import { chargeBatch } from "../../lib/billing/charge-batch.js";
 import { dispatchCharges } from "../../lib/billing/dispatch-charges.js";
+import { eachLimited } from "../../lib/concurrency.js";
 import { sweepLedger } from "../../lib/ledger/sweep-ledger.js";
 import { iamportWebhookBodySchema } from "../../lib/orders/api-schemas.js";
 import { reconcileOrders } from "../../lib/orders/reconcile-orders.js";
@@ -238,12 +239,4 @@ async function retryRefunds(world: World, rng: Rng, history: History, pending: P
     const answer = await refund(world, rng, history, p.merchantUid, p.key, p.body);
     if (answer === "retry") pending.push(p);
   }
-}
-
-async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await run(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

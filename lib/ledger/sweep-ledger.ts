@@ -9,6 +9,7 @@
  * conditionally, so two sweeps at once never both move it. Everything a match
  * does is idempotent, so re-reading a page is harmless.
  */
+import { eachLimited } from "../concurrency.js";
 import type { Payment, PaymentPage } from "../iamport/schemas.js";
 import type { ListByStatusInput } from "../iamport/types.js";
 import type { Logger } from "../observability/logger.js";
@@ -227,15 +228,4 @@ function report(summary: SweepSummary, passesBefore: number, log: Logger): void 
   } else {
     log.info("ledger sweep run finished", fields);
   }
-}
-
-async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

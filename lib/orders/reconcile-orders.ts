@@ -6,6 +6,7 @@
  * index page by page (never a Scan), bounded per run; one bad order never
  * fails the run.
  */
+import { eachLimited } from "../concurrency.js";
 import { type OwedRefundsSummary, payDueOwedRefunds } from "../ledger/pay-owed-refund.js";
 import type { Logger } from "../observability/logger.js";
 import { decideReconcile } from "./decide-reconcile.js";
@@ -173,15 +174,4 @@ async function postpone(deps: ReconcileOrdersDeps, merchantUid: string): Promise
   };
   // Conditional on the version read just now; losing means someone else moved the order, which is fine.
   await deps.orders.save(order, next);
-}
-
-async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await run(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

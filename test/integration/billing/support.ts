@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { expect } from "vitest";
+import { newClaim } from "../../../lib/billing/charge-attempt.js";
 import { type DispatchSummary, dispatchCharges } from "../../../lib/billing/dispatch-charges.js";
 import { parseConfig } from "../../../lib/config.js";
 import { buildChargeQueue } from "../../../lib/runtime/charge-queue.js";
@@ -170,4 +171,35 @@ export async function refusedFirstAttempt(t: TestStack) {
     cycles: [{ attempts: [{ status: "error" }] }],
   });
   return { id, customerUid };
+}
+
+/**
+ * Writes a claim for (cycle, attempt) of `id` as a worker would just before `again` (and then dies,
+ * or is still waiting for iamport's answer): an attempt in flight for the test to race against.
+ */
+export async function claimInFlight(
+  t: TestStack,
+  input: { id: string; cycle: number; attempt: number; customerUid: string; at?: Date },
+) {
+  const { subscriptions } = buildContainer(
+    parseConfig(t.stack.env),
+    input.at ? { clock: () => input.at as Date } : {},
+  );
+  const sub = await subscriptions.get(input.id);
+  if (!sub) throw new Error(`no subscription ${input.id}`);
+  const claim = newClaim(
+    {
+      subscriptionId: input.id,
+      cycle: input.cycle,
+      attempt: input.attempt,
+      merchantUid: `${input.id}_${input.cycle}_${input.attempt}`,
+      customerUid: input.customerUid,
+      amount: 9_900,
+      name: "Pro plan",
+    },
+    input.at ?? new Date(),
+    120_000,
+  );
+  expect((await subscriptions.claim(sub, claim)).claimed).toBe(true);
+  return claim;
 }

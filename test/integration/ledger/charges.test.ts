@@ -6,14 +6,12 @@
  * HTTP and the local SQS stand-in.
  */
 import { describe, expect, test } from "vitest";
-import { newClaim } from "../../../lib/billing/charge-attempt.js";
-import { parseConfig } from "../../../lib/config.js";
-import { buildContainer } from "../../../lib/runtime/container.js";
 import { captureAlerts } from "../../support/alerts.js";
 import { useStack } from "../../support/stack.js";
 import {
   chargeBehindOurBack,
   chargesOf,
+  claimInFlight,
   control,
   dispatchAt,
   refusedFirstAttempt,
@@ -33,22 +31,7 @@ describe("case 2: a surplus refund that fails is not forgotten", () => {
     const t = ctx();
     const { id, customerUid } = await subscribed(t);
     // Cycle 2's attempt is claimed and sent; its worker dies before the answer is recorded.
-    const { subscriptions } = buildContainer(parseConfig(t.stack.env));
-    const sub = await subscriptions.get(id);
-    const claim = newClaim(
-      {
-        subscriptionId: id,
-        cycle: 2,
-        attempt: 1,
-        merchantUid: `${id}_2_1`,
-        customerUid,
-        amount: 9_900,
-        name: "Pro plan",
-      },
-      new Date(),
-      120_000,
-    );
-    expect((await subscriptions.claim(sub!, claim)).claimed).toBe(true);
+    await claimInFlight(t, { id, cycle: 2, attempt: 1, customerUid });
     expect((await t.api(`/subscriptions/${id}/cancel`, { body: { at: "now" } })).status).toBe(200);
 
     control(t).addFault({ method: "POST", path: "/payments/cancel", kind: "status", status: 503, times: 1 });
