@@ -32,10 +32,22 @@ export function matchPath(pattern: string, path: string, params: Record<string, 
   for (let i = 0; i < want.length; i++) {
     const w = want[i] as string;
     const g = got[i] as string;
-    if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(g);
-    else if (w !== g) return false;
+    if (w.startsWith(":")) {
+      const value = decodeSegment(g);
+      // Bad percent-encoding names nothing: no route, as for any unknown path.
+      if (value === null) return false;
+      params[w.slice(1)] = value;
+    } else if (w !== g) return false;
   }
   return true;
+}
+
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 /** A first-match router: register specific paths before parametrised ones. */

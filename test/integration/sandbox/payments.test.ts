@@ -22,6 +22,15 @@ describe("sandbox payment lookups", () => {
   });
   afterAll(() => sandbox.close());
 
+  it.each(["%C3%28", "%", "%FF%FE", "%E0%A4%A"])(
+    "a path parameter with bad percent-encoding (%s) is a 404 envelope, not a sandbox error",
+    async (segment) => {
+      const res = await api.get(`/payments/${segment}`);
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ code: -1, response: null });
+    },
+  );
+
   it("GET /payments/{imp_uid} returns the full payment object", async () => {
     const paid = sandbox.control.pay({
       ...cardParams("o-get"),
