@@ -191,12 +191,14 @@ describe("sandbox PortOne scheduler: refusals and lookups", () => {
       });
       const timedApi = new Api(timed);
       await timedApi.login();
-      const at = timed.control.now() + 1;
-      await timedApi.post("/subscribe/payments/schedule", {
+      // Two seconds ahead: on a loaded machine (the soak beside it in CI) one second can pass before the POST lands.
+      const at = timed.control.now() + 2;
+      const registered = await timedApi.post("/subscribe/payments/schedule", {
         customer_uid: "c-t",
         schedules: [one("sch-t", at)],
       });
-      const deadline = Date.now() + 3000;
+      expect(registered.body.code, JSON.stringify(registered.body)).toBe(0);
+      const deadline = Date.now() + 8000;
       while (timed.control.schedules()[0]?.schedule_status !== "executed" && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
       expect(timed.control.schedules()[0]).toMatchObject({
