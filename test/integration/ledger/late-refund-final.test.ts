@@ -4,13 +4,13 @@
  * is still carried out. The cycle then "keeps" a payment that is refunded: money lost.
  */
 import { describe, expect, test } from "vitest";
-import { newClaim } from "../../../lib/billing/charge-attempt.js";
 import { settleCharge } from "../../../lib/billing/settle-charge.js";
 import { parseConfig } from "../../../lib/config.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { useStack } from "../../support/stack.js";
 import {
   chargeBehindOurBack,
+  claimInFlight,
   control,
   DAY,
   dispatchAt,
@@ -31,21 +31,7 @@ describe("a decided late refund is never undone", () => {
     const { subscriptions, chargeDeps, logger } = container;
 
     // Attempt 2 is claimed and sent (its worker waits for iamport's answer).
-    const sub = await subscriptions.get(id);
-    const claim = newClaim(
-      {
-        subscriptionId: id,
-        cycle: 1,
-        attempt: 2,
-        merchantUid: `${id}_1_2`,
-        customerUid,
-        amount: 9_900,
-        name: "Pro plan",
-      },
-      new Date(),
-      120_000,
-    );
-    expect((await subscriptions.claim(sub!, claim)).claimed).toBe(true);
+    const _claim = await claimInFlight(t, { id, cycle: 1, attempt: 2, customerUid });
 
     // Meanwhile the PG charged attempt 1 after all; its webhook arrives while attempt 2 is open:
     // the refund is decided (owed), and the immediate cancel gets a 503.
