@@ -37,6 +37,11 @@ export async function knownEntities(stack: Stack): Promise<{ merchantUid: string
     { customer_uid: key.customer_uid, plan: { name: "Pro", amount: 9_900, interval: "month" } },
     { "idempotency-key": "fuzz-known-subscription" },
   );
+  // Let every background effect of the set-up finish (the first charge, its webhook and that webhook's
+  // iamport read): a late one would be counted against a fuzzed case.
   await stack.sqs.idle();
+  await control.flushWebhooks();
+  await stack.sqs.idle();
+  await control.flushWebhooks();
   return { merchantUid: order.merchant_uid as string, subscriptionId: sub.id as string };
 }
