@@ -3,8 +3,8 @@
  * verify against iamport, and store what arrived (invariant 5) unless it
  * named nothing of this order's.
  */
-import { randomUUID } from "node:crypto";
 import { RetryLaterError } from "../errors.js";
+import type { Logger } from "../observability/logger.js";
 import type { ChangeSource } from "./order.js";
 import { type VerifyPaymentDeps, type VerifyPaymentResult, verifyPayment } from "./verify-payment.js";
 
@@ -16,6 +16,12 @@ export interface Notification {
   body: Record<string, unknown>;
 }
 
+/** Longest string kept of any field of a stored notification (a KICC `error_msg` is well under it). */
+export const MAX_NOTE_FIELD_CHARS = 500;
+
+/** The statuses iamport's webhook sends; anything else is stored under one word. */
+const WEBHOOK_STATUSES = new Set(["ready", "paid", "failed", "cancelled"]);
+
 export async function receiveNotification(
   deps: VerifyPaymentDeps,
   notification: Notification,
@@ -24,14 +30,8 @@ export async function receiveNotification(
   // writing it would let anyone put items in the table through a public route.
   const order = await deps.orders.get(notification.merchantUid);
   if (!order) return { outcome: "unknown_order", order: null, reason: "no such order" };
-  const record = () =>
-    deps.orders.recordNotification({
-      merchantUid: notification.merchantUid,
-      id: randomUUID(),
-      receivedAt: deps.clock().toISOString(),
-      source: notification.source,
-      body: notification.body,
-    });
+  const record = (verified?: VerifyPaymentResult) =>
+    recordNote(deps.orders, deps.logger, deps.clock(), notification, verified);
   let result: VerifyPaymentResult;
   try {
     result = await verifyPayment(deps, {
@@ -47,6 +47,61 @@ export async function receiveNotification(
   }
   // Kept as evidence when it named a payment of this order; a guessed or foreign imp_uid (refused, or
   // unknown to iamport) writes nothing, so a stranger cannot add items through a public route.
-  if (result.outcome !== "no_payment" && result.outcome !== "rejected") await record();
+  if (result.outcome !== "no_payment" && result.outcome !== "rejected") await record(result);
   return result;
+}
+
+/**
+ * Stores the notification once per (source, imp_uid, status), with every field capped: repeating a
+ * public request, or sending megabytes through one, cannot grow the order's partition.
+ */
+async function recordNote(
+  orders: VerifyPaymentDeps["orders"],
+  logger: Logger,
+  now: Date,
+  notification: Notification,
+  verified?: VerifyPaymentResult,
+): Promise<void> {
+  const stored = await orders.recordNotification({
+    merchantUid: notification.merchantUid,
+    receivedAt: now.toISOString(),
+    source: notification.source,
+    impUid: verified?.payment?.imp_uid ?? notification.impUid ?? "-",
+    status: noteStatus(notification, verified),
+    body: capFields(notification.body),
+  });
+  if (stored === "capped") {
+    logger.warn("notification not stored: the order holds its maximum of notes", {
+      merchant_uid: notification.merchantUid,
+      source: notification.source,
+    });
+  }
+}
+
+/**
+ * What the notification announces: a webhook says which status it is about (one of iamport's, or
+ * `other`); the callback and the redirect say "something happened", so iamport's status at the time
+ * distinguishes them (`unverified` when iamport could not be read).
+ */
+function noteStatus(notification: Notification, verified?: VerifyPaymentResult): string {
+  if (notification.source === "webhook") {
+    const claimed = notification.body.status;
+    return typeof claimed === "string" && WEBHOOK_STATUSES.has(claimed) ? claimed : "other";
+  }
+  const status = verified?.payment?.status;
+  return status && WEBHOOK_STATUSES.has(status) ? status : verified ? "other" : "unverified";
+}
+
+/** Each string cut to {@link MAX_NOTE_FIELD_CHARS} (its length kept beside it); other values as they are. */
+export function capFields(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(body).flatMap(([key, value]) =>
+      typeof value === "string" && value.length > MAX_NOTE_FIELD_CHARS
+        ? [
+            [key, value.slice(0, MAX_NOTE_FIELD_CHARS)],
+            [`${key}_length`, value.length],
+          ]
+        : [[key, value]],
+    ),
+  );
 }

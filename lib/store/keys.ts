@@ -8,7 +8,14 @@ export const OPEN_SHARDS = 4;
 
 export const orderKey = (merchantUid: string) => ({ PK: `ORDER#${merchantUid}`, SK: "ORDER" });
 export const orderEventSk = (version: number) => `EVENT#${String(version).padStart(8, "0")}`;
-export const orderNoteSk = (at: string, id: string) => `NOTE#${at}#${id}`;
+/**
+ * One note per (source, imp_uid, status): an identical notification sent again is the same item, so
+ * repeating a public request cannot add items. imp_uid and status are validated, bounded and `#`-free.
+ */
+export const orderNoteSk = (source: string, impUid: string, status: string) =>
+  `NOTE#${source}#${impUid}#${status}`;
+/** The count of an order's notes, beside them (the order item itself is replaced whole on every save). */
+export const orderNoteCountSk = "NOTES";
 
 /** A stable shard in [0, shards) for a key (FNV-1a). */
 export function shardOf(key: string, shards: number): number {

@@ -15,16 +15,37 @@ import {
 import type { OwedRefund } from "../ledger/owed-refund.js";
 import type { Order, OrderEvent } from "../orders/order.js";
 import { failedItems } from "./condition-failure.js";
-import { OPEN_SHARDS, openIndexPk, orderEventSk, orderKey, orderNoteSk, shardOf } from "./keys.js";
+import {
+  OPEN_SHARDS,
+  openIndexPk,
+  orderEventSk,
+  orderKey,
+  orderNoteCountSk,
+  orderNoteSk,
+  shardOf,
+} from "./keys.js";
 import { fromOwedItem, putOwedRefund } from "./owed-refunds-repository.js";
 
 /** An inbound notification (webhook, callback, redirect), stored before it is processed (invariant 5). */
 export interface InboundNotification {
   merchantUid: string;
-  id: string;
   receivedAt: string;
   source: "callback" | "redirect" | "webhook";
+  /** The payment it named (or `-`): with `source` and `status`, what makes two notifications the same. */
+  impUid: string;
+  /** A bounded word: iamport's status, or `other` / `unverified` (receive-notification.ts). */
+  status: string;
+  /** What arrived, every field already capped. */
   body: Record<string, unknown>;
+}
+
+/** `duplicate`: the same notification is stored already; `capped`: the order holds its maximum of notes. */
+export type RecordNotificationResult = "stored" | "duplicate" | "capped";
+
+/** One page of an order's notes and where the next starts (`null`: none after). */
+export interface NotificationPage {
+  notes: InboundNotification[];
+  next: string | null;
 }
 
 export type SaveResult =
@@ -45,13 +66,25 @@ export interface OrdersRepository {
    * appending `event` in the same transaction. A lost race returns the winner's order.
    */
   save(current: Order, next: Order, event?: OrderEvent, owed?: OwedRefund): Promise<SaveResult>;
-  recordNotification(note: InboundNotification): Promise<void>;
+  /** Stores a notification once per (source, imp_uid, status), at most {@link MAX_NOTES_PER_ORDER} per order. */
+  recordNotification(note: InboundNotification): Promise<RecordNotificationResult>;
+  /** The order's notes, one bounded page at a time (`after`: the previous page's `next`). */
+  listNotifications(
+    merchantUid: string,
+    options?: { limit?: number; after?: string },
+  ): Promise<NotificationPage>;
   /** Orders whose `checkAfter` is before `now`, oldest first, across every shard. */
   listDue(now: Date, limitPerShard: number): Promise<Order[]>;
 }
 
 /** Notifications are evidence for support, not state: kept 180 days. */
 const NOTE_TTL_SECONDS = 180 * 24 * 3600;
+/**
+ * A real order gets a handful (three doors, a few statuses, a payment or two); the cap bounds what a
+ * flood can add while iamport is down and nothing can be verified. The count outlives the notes' TTL,
+ * so an order past it keeps no more evidence: by then it has long been settled or reconciled.
+ */
+export const MAX_NOTES_PER_ORDER = 50;
 
 export function createOrdersRepository(deps: {
   db: DynamoDBDocumentClient;
@@ -111,21 +144,15 @@ export function createOrdersRepository(deps: {
     get,
 
     async getWithHistory(merchantUid) {
-      const items: Record<string, unknown>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: "PK = :pk",
-            ExpressionAttributeValues: { ":pk": orderKey(merchantUid).PK },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      // Two ranges of the partition, never its notes (any number a public door may have added, read by
+      // listNotifications page by page): `CANCELLATION#…`/`EVENT#…` sort below `NOTE#`, and `ORDER`,
+      // `OWED#…` and `REFUND#…` at or above `ORDER`.
+      const pk = orderKey(merchantUid).PK;
+      const [below, above] = await Promise.all([
+        queryAll(db, tableName, "PK = :pk AND SK < :note", { ":pk": pk, ":note": "NOTE#" }),
+        queryAll(db, tableName, "PK = :pk AND SK >= :order", { ":pk": pk, ":order": "ORDER" }),
+      ]);
+      const items = [...below, ...above];
       const orderItem = items.find((item) => item.SK === "ORDER");
       if (!orderItem) return null;
       const history = items
@@ -179,18 +206,67 @@ export function createOrdersRepository(deps: {
     },
 
     async recordNotification(note) {
-      await db.send(
-        new PutCommand({
+      const pk = orderKey(note.merchantUid).PK;
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: {
+                    PK: pk,
+                    SK: orderNoteSk(note.source, note.impUid, note.status),
+                    type: "notification",
+                    ...note,
+                    expiresAt: Math.floor(Date.parse(note.receivedAt) / 1000) + NOTE_TTL_SECONDS,
+                  },
+                  // Stored once: the same notification again (a retry, a replay, a flood) adds nothing.
+                  ConditionExpression: "attribute_not_exists(SK)",
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: { PK: pk, SK: orderNoteCountSk },
+                  UpdateExpression: "ADD #count :one SET #type = :type",
+                  // The cap: a note is stored only while the order holds fewer than the maximum.
+                  ConditionExpression: "attribute_not_exists(#count) OR #count < :max",
+                  ExpressionAttributeNames: { "#count": "count", "#type": "type" },
+                  ExpressionAttributeValues: {
+                    ":one": 1,
+                    ":max": MAX_NOTES_PER_ORDER,
+                    ":type": "note_count",
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return "stored";
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return failedItems(error).includes(0) ? "duplicate" : "capped";
+      }
+    },
+
+    async listNotifications(merchantUid, options = {}) {
+      const page = await db.send(
+        new QueryCommand({
           TableName: tableName,
-          Item: {
-            PK: orderKey(note.merchantUid).PK,
-            SK: orderNoteSk(note.receivedAt, note.id),
-            type: "notification",
-            ...note,
-            expiresAt: Math.floor(Date.parse(note.receivedAt) / 1000) + NOTE_TTL_SECONDS,
-          },
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :note)",
+          ExpressionAttributeValues: { ":pk": orderKey(merchantUid).PK, ":note": "NOTE#" },
+          Limit: Math.min(Math.max(options.limit ?? 20, 1), 100),
+          ...(options.after
+            ? { ExclusiveStartKey: { PK: orderKey(merchantUid).PK, SK: `NOTE#${options.after}` } }
+            : {}),
         }),
       );
+      const last = page.LastEvaluatedKey?.SK;
+      return {
+        notes: (page.Items ?? []).map((item) => stripKeys(item) as unknown as InboundNotification),
+        next: typeof last === "string" ? last.slice("NOTE#".length) : null,
+      };
     },
 
     async listDue(now, limitPerShard) {
@@ -214,6 +290,31 @@ export function createOrdersRepository(deps: {
         .sort((a, b) => (a.checkAfter ?? "").localeCompare(b.checkAfter ?? ""));
     },
   };
+}
+
+/** Every item of one key range of a partition, page by page. */
+async function queryAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keyCondition: string,
+  values: Record<string, unknown>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeValues: values,
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
 
 function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
