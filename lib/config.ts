@@ -37,6 +37,8 @@ const envSchema = z.object({
   /** Only for DynamoDB Local; unset on AWS. */
   DYNAMODB_ENDPOINT: z.optional(absoluteUrl),
   AWS_REGION: z._default(z.string(), "ap-northeast-2"),
+  /** Set by Lambda; the `function` dimension of the metrics (lib/observability/logger.ts). */
+  AWS_LAMBDA_FUNCTION_NAME: z._default(z.string(), "local"),
   IAMPORT_API_URL: z._default(absoluteUrl, "https://api.iamport.kr"),
   /** `live` refuses payments made through a test channel (`sandbox: true`). */
   IAMPORT_MODE: z.enum(["live", "test"]),

@@ -67,8 +67,9 @@ export async function receiveChargeNotification(
     throw new RetryLaterError("iamport payment lookup failed", { cause: error });
   }
   if (payment.merchant_uid !== attempt.merchantUid) {
-    log.error("ALERT webhook names a payment of another merchant_uid", {
-      alert: "merchant_uid_mismatch",
+    // Anyone can post a webhook naming any imp_uid: counted as a spoof attempt (alarmed on a rate), never paged.
+    log.warn("webhook names a payment of another merchant_uid (spoof attempt?)", {
+      signal: "spoofed_imp_uid",
       payment_merchant_uid: payment.merchant_uid,
     });
     return { outcome: "rejected", subscription: await deps.subscriptions.get(ids.subscriptionId) };

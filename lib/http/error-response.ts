@@ -33,7 +33,10 @@ export function errorResponse(error: unknown, logger: Logger): HttpResult {
     error instanceof IamportUnavailableError ||
     error instanceof IamportOutcomeUnknownError
   ) {
-    logger.warn("dependency unavailable; asked the caller to retry", { error });
+    logger.warn("dependency unavailable; asked the caller to retry", {
+      error,
+      signal: "iamport_unavailable",
+    });
     return json(
       503,
       { error: "retry_later", message: "the payment service is temporarily unavailable; retry shortly" },

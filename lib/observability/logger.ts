@@ -2,10 +2,26 @@
  * Structured JSON logs (one line per event, CloudWatch-friendly) with personal
  * data masked on the way out: buyer phone, email and card numbers never reach
  * the logs in clear (invariant 7).
+ *
+ * The one place metrics come from, too: a line with `alert` or `signal` also
+ * carries CloudWatch Embedded Metric Format (EMF) metadata, so CloudWatch
+ * counts it (by kind, and by kind and function) with no log filter to drift.
  */
+import { ALERT_METRIC, alertKindOf, COUNTER_METRIC, type CounterKind, isCounterKind } from "./signals.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-export type LogFields = Record<string, unknown>;
+export type LogFields = Record<string, unknown> & {
+  /** A payment needs a person: pages on-call (its kind must be listed in signals.json). */
+  alert?: string;
+  /** Counted, alarmed only on a rate: spoof attempts, outages. */
+  signal?: CounterKind;
+};
+
+/** Where EMF metrics go: the stage's namespace, and the function as a dimension. */
+export interface MetricsTarget {
+  namespace: string;
+  functionName: string;
+}
 
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
@@ -76,16 +92,60 @@ export function redact(value: unknown, key = "", depth = 0): unknown {
   return value;
 }
 
+/**
+ * The EMF members for a redacted entry with `alert` or `signal`, or nothing.
+ * Added after redaction: the timestamp is a 13-digit number `redact` would mask.
+ */
+function emf(entry: Record<string, unknown>, target: MetricsTarget | undefined): Record<string, unknown> {
+  if (!target) return {};
+  const directives: Array<{ Namespace: string; Dimensions: string[][]; Metrics: object[] }> = [];
+  const members: Record<string, unknown> = {};
+  if (entry.alert !== undefined) {
+    members.alert = alertKindOf(entry.alert);
+    // The kind as logged stays readable; the metric counts it as `unlisted` (which has its own alarm).
+    if (members.alert !== entry.alert) members.unlisted_alert = entry.alert;
+    members[ALERT_METRIC] = 1;
+    directives.push({
+      Namespace: target.namespace,
+      Dimensions: [["alert"], ["alert", "function"]],
+      Metrics: [{ Name: ALERT_METRIC, Unit: "Count" }],
+    });
+  }
+  if (isCounterKind(entry.signal)) {
+    members[COUNTER_METRIC] = 1;
+    directives.push({
+      Namespace: target.namespace,
+      Dimensions: [["signal"], ["signal", "function"]],
+      Metrics: [{ Name: COUNTER_METRIC, Unit: "Count" }],
+    });
+  }
+  if (directives.length === 0) return {};
+  return {
+    ...members,
+    function: target.functionName,
+    _aws: { Timestamp: Date.now(), CloudWatchMetrics: directives },
+  };
+}
+
 export function createLogger(
-  options: { level?: LogLevel | "silent"; base?: LogFields; write?: (line: string) => void } = {},
+  options: {
+    level?: LogLevel | "silent";
+    base?: LogFields;
+    write?: (line: string) => void;
+    /** Emit EMF metrics for alert and signal lines (on AWS; tests and the local stack may too). */
+    metrics?: MetricsTarget;
+  } = {},
 ): Logger {
   const threshold = ORDER[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const base = options.base ?? {};
   const log = (level: LogLevel, message: string, fields?: LogFields) => {
     if (ORDER[level] < threshold) return;
-    const entry = { level, time: new Date().toISOString(), message, ...base, ...fields };
-    write(JSON.stringify(redact(entry)));
+    const entry = redact({ level, time: new Date().toISOString(), message, ...base, ...fields }) as Record<
+      string,
+      unknown
+    >;
+    write(JSON.stringify({ ...entry, ...emf(entry, options.metrics) }));
   };
   return {
     debug: (message, fields) => log("debug", message, fields),

@@ -86,8 +86,9 @@ export async function verifyPayment(
   const payment = choosePayment(payments);
   if (!payment) return { outcome: "no_payment", order, reason: "iamport has no payment for this order" };
   if (payment.merchant_uid !== input.merchantUid) {
-    log.error("ALERT payment belongs to another order", {
-      alert: "merchant_uid_mismatch",
+    // Anyone can name any imp_uid at a public door: counted as a spoof attempt (alarmed on a rate), never paged.
+    log.warn("the payment named belongs to another order (spoof attempt?)", {
+      signal: "spoofed_imp_uid",
       payment_merchant_uid: payment.merchant_uid,
     });
     return { outcome: "rejected", order, payment, reason: "imp_uid does not belong to this merchant_uid" };

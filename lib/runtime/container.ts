@@ -14,6 +14,7 @@ import type { IamportClient } from "../iamport/types.js";
 import { kiccPg } from "../kicc/pg.js";
 import type { SweepLedgerDeps } from "../ledger/sweep-ledger.js";
 import { createLogger, type Logger } from "../observability/logger.js";
+import { metricNamespace } from "../observability/signals.js";
 import type { CreateOrderDeps } from "../orders/create-order.js";
 import type { ReconcileOrdersDeps } from "../orders/reconcile-orders.js";
 import type { RefundOrderDeps } from "../orders/refund-order.js";
@@ -62,7 +63,11 @@ const GIVE_UP_MS = 24 * 60 * 60_000;
 
 /** Builds a container from a config; tests call this with their own config. */
 export function buildContainer(config: Config, overrides: Partial<Pick<Container, "clock">> = {}): Container {
-  const logger = createLogger({ level: config.LOG_LEVEL, base: { stage: config.STAGE } });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    base: { stage: config.STAGE },
+    metrics: { namespace: metricNamespace(config.STAGE), functionName: config.AWS_LAMBDA_FUNCTION_NAME },
+  });
   const secrets = createSecrets(config);
   const clock = overrides.clock ?? (() => new Date());
   const iamport = createIamportClient({
