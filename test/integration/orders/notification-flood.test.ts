@@ -192,6 +192,23 @@ describe("a flood of notifications for one real order", () => {
     }
 
     expect((await notesOf(t, merchantUid)).length).toBe(50);
+    // The notes are read page by page, never all at once.
+    const { db, tableName } = tableOf(t);
+    const repository = createOrdersRepository({ db, tableName });
+    const pages: number[] = [];
+    const seen = new Set<string>();
+    let after: string | undefined;
+    do {
+      const page = await repository.listNotifications(merchantUid, {
+        limit: 20,
+        ...(after ? { after } : {}),
+      });
+      pages.push(page.notes.length);
+      for (const note of page.notes) seen.add(note.impUid);
+      after = page.next ?? undefined;
+    } while (after);
+    expect(pages.slice(0, 3)).toEqual([20, 20, 10]);
+    expect(seen.size).toBe(50);
     expect((await t.api(`/orders/${merchantUid}`)).body.status).toBe("pending");
   }, 60_000);
 });
