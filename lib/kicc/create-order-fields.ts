@@ -5,6 +5,7 @@
 import { SUBSCRIPTION_PREFIX } from "../billing/merchant-uid.js";
 import * as z from "../validation/zod.js";
 import { cardOptionsSchema } from "./card-options.js";
+import { customDataProblem } from "./custom-data.js";
 import { integerMessages, typeMessages, unknownKeysMessage } from "./field-messages.js";
 import { parseVbankDue, VBANK_DUE_FORMATS } from "./vbank-due.js";
 
@@ -116,7 +117,13 @@ export const createOrderFieldsSchema = z.strictObject(
     ),
     digital: z.optional(z.boolean({ error: typeMessages("digital", "true or false") })),
     custom_data: z.optional(
-      z.record(z.string(), z.unknown(), { error: typeMessages("custom_data", "a JSON object") }),
+      z.record(z.string(), z.unknown(), { error: typeMessages("custom_data", "a JSON object") }).check(
+        // What the table cannot hold as sent (DynamoDB's numbers, nesting, item size, key names).
+        z.refine((data) => customDataProblem(data) === null, {
+          error: (issue) => customDataProblem(issue.input) ?? "custom_data cannot be stored",
+          abort: true,
+        }),
+      ),
     ),
     result_url: z.optional(
       z.url({
