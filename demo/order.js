@@ -5,7 +5,13 @@ import { api, badge, formatTime, formatWon, h, loadConfig, sandbox, showError, s
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(window.location.search);
 const merchantUid = query.get("merchant_uid");
-const windowMessage = query.get("message");
+// The redirect's reason code (lib/orders/result-url.ts). Text in the address is never shown: anyone can
+// write a link with any words in it, and this page shows only what the server verified.
+const redirectReason = query.get("reason");
+const NOT_PAID = {
+  no_payment: "Not paid: no payment was made (the payment window refused the request or was closed).",
+  refused: "Not paid: the payment could not be accepted for this order.",
+};
 const banner = $("banner");
 const view = $("order-view");
 
@@ -39,11 +45,11 @@ function describe(order) {
         `Virtual account issued: deposit ${formatWon(order.amount)} to ${v?.bank_name ?? ""} ${v?.number ?? ""} by ${formatTime(v?.due_at)}.`,
       ];
     case "pending":
-      return windowMessage
-        ? ["bad", `Not paid: ${windowMessage}`]
+      return NOT_PAID[redirectReason]
+        ? ["bad", NOT_PAID[redirectReason]]
         : ["warn", "Waiting for the payment to be confirmed…"];
     case "failed":
-      return ["bad", `Payment failed: ${order.fail_reason ?? windowMessage ?? "no reason given"}`];
+      return ["bad", `Payment failed: ${order.fail_reason ?? "no reason given"}`];
     case "partially_refunded":
       return ["ok", `Paid; ${formatWon(order.refunded_amount)} of it refunded.`];
     case "refunded":
@@ -377,7 +383,7 @@ async function main() {
     }
   };
   // Straight back from the payment window, the webhook or the redirect may still be on its way.
-  const justPaid = query.has("status") && !windowMessage;
+  const justPaid = query.has("status") && !NOT_PAID[redirectReason];
   await reload(justPaid ? { until: (order) => order.status !== "pending" } : {});
   view.dataset.ready = "true";
 }

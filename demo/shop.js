@@ -122,11 +122,12 @@ function markInvalid(issues) {
   inputs[0]?.focus({ preventScroll: true });
 }
 
-function resultUrl(merchantUid, orderStatus, message) {
+/** The result page, as the mobile redirect sends it: a status and a reason code, never the window's text. */
+function resultUrl(merchantUid, orderStatus, reason) {
   const url = new URL("/shop/result.html", window.location.href);
   url.searchParams.set("merchant_uid", merchantUid);
   url.searchParams.set("status", orderStatus);
-  if (message) url.searchParams.set("message", message);
+  url.searchParams.set("reason", reason);
   return url.toString();
 }
 
@@ -165,7 +166,7 @@ async function pay(config, event) {
 async function onCallback(config, merchantUid, rsp) {
   if (!rsp.imp_uid) {
     // Refused before any payment existed (a wrong amount, a closed window on some PGs).
-    window.location.assign(resultUrl(merchantUid, "pending", rsp.error_msg || "The payment did not start."));
+    window.location.assign(resultUrl(merchantUid, "pending", "no_payment"));
     return;
   }
   status.textContent = "Checking the payment with the server…";
@@ -178,7 +179,7 @@ async function onCallback(config, merchantUid, rsp) {
     showError(errorBox, "The server could not confirm the payment.", verified);
     return finish();
   }
-  window.location.assign(resultUrl(merchantUid, verified.body.status, rsp.success ? "" : rsp.error_msg));
+  window.location.assign(resultUrl(merchantUid, verified.body.status, "verified"));
 }
 
 async function main() {

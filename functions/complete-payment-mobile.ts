@@ -8,7 +8,7 @@ import { redirect } from "../lib/http/response.js";
 import { validate } from "../lib/http/validate.js";
 import { completeMobileQuerySchema } from "../lib/orders/api-schemas.js";
 import { receiveNotification } from "../lib/orders/receive-notification.js";
-import { resultUrlFor } from "../lib/orders/result-url.js";
+import { resultReasonOf, resultUrlFor } from "../lib/orders/result-url.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = httpHandler(
@@ -24,11 +24,15 @@ export const handler = httpHandler(
       log.warn("verification deferred; the result page will poll", { error });
       return { order: await orders.get(query.merchant_uid).catch(() => null) };
     });
+    const outcome = "outcome" in result ? result.outcome : undefined;
+    const payment = "payment" in result ? result.payment : undefined;
     return redirect(
       resultUrlFor({
         order: result.order,
         merchantUid: query.merchant_uid,
-        errorMessage: query.error_msg,
+        reason: resultReasonOf(outcome),
+        // Only iamport's own record of a failure; the window's error_msg is kept as evidence, not shown.
+        iamportMessage: outcome === "rejected" ? null : payment?.fail_reason,
         defaultUrl: config.DEFAULT_RESULT_URL,
         allowedOrigins: config.RESULT_ORIGINS,
       }),

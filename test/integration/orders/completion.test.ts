@@ -417,3 +417,66 @@ async function orderItems(t: ReturnType<typeof ctx>, merchantUid: string) {
   );
   return Items ?? [];
 }
+
+describe("the mobile redirect passes on only what the server verified", () => {
+  const attackerText = "Your card was blocked. Call 02-000-0000 to get your refund";
+
+  test("no payment at iamport: status and reason code, and the window's error_msg is dropped", async () => {
+    const t = ctx();
+    const created = await t.createOrder();
+    const merchantUid = created.body.merchant_uid as string;
+
+    const res = await t.api(
+      `/payments/complete/mobile?merchant_uid=${merchantUid}&error_code=F400&error_msg=${encodeURIComponent(attackerText)}`,
+      { key: null },
+    );
+
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get("location") ?? "");
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      merchant_uid: merchantUid,
+      status: "pending",
+      reason: "no_payment",
+    });
+  });
+
+  test("a failed payment: the message is iamport's own fail_reason, never the window's text", async () => {
+    const t = ctx();
+    const created = await t.createOrder();
+    const merchantUid = created.body.merchant_uid as string;
+    const rsp = t.stack.sandbox!.control.pay({ ...created.body.request_pay, outcome: "close" });
+    const record = t.stack.sandbox!.control.payments().find((p) => p.imp_uid === rsp.imp_uid);
+    expect(record?.fail_reason).toBeTruthy();
+
+    const res = await t.api(
+      `/payments/complete/mobile?imp_uid=${rsp.imp_uid}&merchant_uid=${merchantUid}&error_msg=${encodeURIComponent(attackerText)}`,
+      { key: null },
+    );
+
+    const location = new URL(res.headers.get("location") ?? "");
+    expect(location.searchParams.get("status")).toBe("failed");
+    expect(location.searchParams.get("reason")).toBe("verified");
+    expect(location.searchParams.get("message")).toBe(record?.fail_reason);
+    expect(location.toString()).not.toContain("02-000-0000");
+  });
+
+  test("iamport unreachable: the buyer is still sent back, with verification_pending and no message", async () => {
+    const t = ctx();
+    const created = await t.createOrder();
+    const merchantUid = created.body.merchant_uid as string;
+    const rsp = t.stack.sandbox!.control.pay({ ...created.body.request_pay, outcome: "approve" });
+    t.stack.sandbox!.control.addFault({ path: "/payments/:imp_uid", kind: "status", status: 503 });
+    try {
+      const res = await t.api(
+        `/payments/complete/mobile?imp_uid=${rsp.imp_uid}&merchant_uid=${merchantUid}&error_msg=${encodeURIComponent(attackerText)}`,
+        { key: null },
+      );
+
+      const location = new URL(res.headers.get("location") ?? "");
+      expect(location.searchParams.get("reason")).toBe("verification_pending");
+      expect(location.searchParams.has("message")).toBe(false);
+    } finally {
+      t.stack.sandbox!.control.clearFaults();
+    }
+  });
+});
