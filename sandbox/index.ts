@@ -12,6 +12,16 @@ import { restRouter } from "./routes/rest-router.js";
 import { registerWindow } from "./window/routes.js";
 
 export { SandboxControl } from "./control/control.js";
+export {
+  defaultModes,
+  formatModes,
+  MODE_CHOICES,
+  MODE_NAMES,
+  ModeError,
+  type ModeName,
+  parseModes,
+  type SandboxModes,
+} from "./core/modes.js";
 export type { SandboxOptions } from "./core/options.js";
 export type { PayInput, PayOutcome, PayResult } from "./core/pay-input.js";
 export type { ScheduleStatus, ScheduleView } from "./core/schedule-types.js";

@@ -3,9 +3,10 @@
  * Env: SANDBOX_PORT (7701), SANDBOX_WEBHOOK_URL, SANDBOX_WEBHOOK_FORMAT (json|form),
  * SANDBOX_IMP_KEY, SANDBOX_IMP_SECRET, SANDBOX_MERCHANT_CODE, SANDBOX_KICC_MID,
  * SANDBOX_BILLING_MID, SANDBOX_TEST_CHANNEL (true|false), SANDBOX_WEBHOOK_RETRIES,
- * SANDBOX_SCHEDULE_INTERVAL_MS (1000; 0 = schedules run only when the clock is moved).
+ * SANDBOX_SCHEDULE_INTERVAL_MS (1000; 0 = schedules run only when the clock is moved),
+ * SANDBOX_MODES (`name=value,...`, README "Behaviour modes").
  */
-import { type SandboxOptions, SandboxPortInUseError, startSandbox } from "./index.js";
+import { parseModes, type SandboxOptions, SandboxPortInUseError, startSandbox } from "./index.js";
 
 function envOptions(env: NodeJS.ProcessEnv): SandboxOptions {
   const port = Number(env.SANDBOX_PORT ?? 7701);
@@ -27,6 +28,7 @@ function envOptions(env: NodeJS.ProcessEnv): SandboxOptions {
     scheduleIntervalMs: env.SANDBOX_SCHEDULE_INTERVAL_MS
       ? Number(env.SANDBOX_SCHEDULE_INTERVAL_MS)
       : undefined,
+    modes: parseModes(env.SANDBOX_MODES),
   };
 }
 

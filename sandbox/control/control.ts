@@ -1,7 +1,8 @@
-import { cancelPayment } from "../core/cancel.js";
+import { cancelPayment, cancelWebhookStatus } from "../core/cancel.js";
 import { checkout } from "../core/checkout.js";
 import type { Engine } from "../core/engine.js";
 import { ControlError } from "../core/errors.js";
+import { checkModes, defaultModes, ModeError, type SandboxModes } from "../core/modes.js";
 import type { PayInput, PayResult } from "../core/pay-input.js";
 import { snapshot } from "../core/payment.js";
 import { runDueSchedules } from "../core/schedule-run.js";
@@ -64,7 +65,7 @@ export class SandboxControl {
     return snapshot(depositVbank(this.engine, impUid, options.amount).view);
   }
 
-  /** A cancel made in iamport's console: always sends the `cancelled` webhook. */
+  /** A cancel made in iamport's console: always sends a webhook (`cancelled`, or by the `partialCancel` mode). */
   cancelFromConsole(
     impUid: string,
     options: { amount?: number; reason?: string; tax_free?: number } = {},
@@ -77,7 +78,7 @@ export class SandboxControl {
       tax_free: options.tax_free,
       fromConsole: true,
     });
-    this.engine.notify(payment, "cancelled", cancellationId ?? undefined);
+    this.engine.notify(payment, cancelWebhookStatus(this.engine, payment), cancellationId ?? undefined);
     return snapshot(payment.view);
   }
 
@@ -108,6 +109,9 @@ export class SandboxControl {
       throw new ControlError("decline needs a reason");
     if (rule.customer_uid === undefined && rule.card_number === undefined && rule.card_code === undefined)
       throw new ControlError("decline needs customer_uid, card_number or card_code");
+    const answers = ["status-failed", "refused", "refused-with-record"];
+    if (rule.answer !== undefined && !answers.includes(rule.answer))
+      throw new ControlError(`decline answer must be one of ${answers.join(", ")}`);
     this.engine.store.declines.push({ ...rule });
   }
 
@@ -162,7 +166,33 @@ export class SandboxControl {
     return this.engine.webhooks.flush();
   }
 
-  /** Empties payments, prepares, billing keys, schedules, declines, faults and webhook records. */
+  /** The behaviour modes in force (README, "Behaviour modes"). */
+  modes(): SandboxModes {
+    return { ...this.engine.modes };
+  }
+
+  /**
+   * Changes the named behaviour modes (the others stay); applies to the next request.
+   * Throws a ControlError naming the allowed values for an unknown name or value.
+   * @example control.setModes({ partialCancel: "cancelled", againDecline: "refused" })
+   */
+  setModes(modes: Partial<SandboxModes>): SandboxModes {
+    try {
+      this.engine.modes = { ...this.engine.modes, ...checkModes(modes) };
+    } catch (err) {
+      if (err instanceof ModeError) throw new ControlError(err.message);
+      throw err;
+    }
+    return this.modes();
+  }
+
+  /** Every mode back to its default. */
+  resetModes(): SandboxModes {
+    this.engine.modes = defaultModes();
+    return this.modes();
+  }
+
+  /** Empties payments, prepares, billing keys, schedules, declines, faults and webhook records; modes stay (they are configuration). */
   reset(): void {
     this.engine.reset();
     this.faultBook.clear();

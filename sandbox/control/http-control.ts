@@ -1,4 +1,5 @@
 import type { Engine } from "../core/engine.js";
+import { MODE_CHOICES, type SandboxModes } from "../core/modes.js";
 import type { PayInput } from "../core/pay-input.js";
 import type { DeclineRule } from "../core/types.js";
 import { type Fields, numberField, stringField } from "../http/body.js";
@@ -33,6 +34,7 @@ export function controlRouter(control: SandboxControl, engine: Engine): Router {
       webhookUrl: engine.options.webhookUrl ?? null,
       webhookFormat: engine.options.webhookFormat,
       testChannel: engine.options.testChannel,
+      modes: control.modes(),
       now: control.now(),
     }),
   );
@@ -59,6 +61,14 @@ export function controlRouter(control: SandboxControl, engine: Engine): Router {
       }),
     ),
   );
+
+  // Behaviour modes: GET shows them with every allowed value (the first is the default);
+  // POST changes the ones named; DELETE puts every mode back to its default.
+  r.add("GET", `${p}/modes`, () => json({ modes: control.modes(), choices: MODE_CHOICES }));
+  r.add("POST", `${p}/modes`, ({ body }) =>
+    json({ modes: control.setModes(body as Partial<SandboxModes>), choices: MODE_CHOICES }),
+  );
+  r.add("DELETE", `${p}/modes`, () => json({ modes: control.resetModes(), choices: MODE_CHOICES }));
 
   r.add("GET", `${p}/faults`, () => json(control.faults()));
   r.add("POST", `${p}/faults`, ({ body }) => {

@@ -3,7 +3,7 @@ import type { Engine } from "./engine.js";
 import { noticeUrls } from "./engine.js";
 import { IamportApiError } from "./errors.js";
 import { newPayment, receiptUrl } from "./payment.js";
-import type { StoredPayment } from "./types.js";
+import type { StoredBillingKey, StoredPayment } from "./types.js";
 
 export interface AgainRequest {
   customer_uid: string;
@@ -28,16 +28,51 @@ export interface ChargeOptions {
   notifyFailure?: boolean;
 }
 
+/** The one answer every client test saw for `again` with an unknown customer_uid (fact sheet §2). */
+export const UNKNOWN_CUSTOMER = "등록되지 않은 구매자입니다.";
+/** The `refused` answer of `failedMerchantUid`; the wording is the sandbox's own (nothing published). */
+export const DUPLICATE_MERCHANT_UID =
+  "이미 결제요청된 merchant_uid입니다. 새로운 merchant_uid로 요청해주세요.";
+/** A decline answered as a refused request: iamport's words, then the PG's reason (as for onetime, §2). */
+export const DECLINED_PREFIX = "카드 승인에 실패하였습니다.";
+
 /**
- * Charges a billing key. A decline is code 0 with status failed (no webhook unless
- * `notifyFailure`); an unknown customer_uid or an already paid merchant_uid is a non-zero
- * code with no payment.
+ * The billing key of an `again` request, or iamport's refusal in the `unknownCustomer` mode:
+ * HTTP 200 code 1 (what clients saw), or HTTP 404 code -1 (the lookup's answer).
+ */
+export function requireBillingKey(engine: Engine, customerUid: string): StoredBillingKey {
+  const key = engine.store.billingKeys.get(customerUid);
+  if (key) return key;
+  if (engine.modes.unknownCustomer === "http-404")
+    throw new IamportApiError(
+      404,
+      -1,
+      `요청하신 customer_uid(${customerUid})로 등록된 정보를 찾을 수 없습니다.`,
+    );
+  throw new IamportApiError(200, 1, UNKNOWN_CUSTOMER);
+}
+
+/**
+ * Charges a billing key. An unknown customer_uid or an already paid merchant_uid is a non-zero
+ * code with no payment. A decline is, by the `againDecline` mode (or the decline rule's own
+ * `answer`), code 0 with status failed (no webhook unless `notifyFailure`), or a refused
+ * request (code 1, the PG's reason) with no payment or with a failed one on record. PortOne's
+ * scheduler always records a failed payment: the modes are about the `again` answer.
  */
 export function chargeAgain(engine: Engine, req: AgainRequest, options: ChargeOptions = {}): StoredPayment {
-  const key = engine.store.billingKeys.get(req.customer_uid);
-  if (!key) throw new IamportApiError(200, 1, "등록되지 않은 구매자입니다.");
+  const scheduled = options.usage === "payment.scheduled";
+  const key = scheduled
+    ? engine.store.billingKeys.get(req.customer_uid)
+    : requireBillingKey(engine, req.customer_uid);
+  if (!key) throw new IamportApiError(200, 1, UNKNOWN_CUSTOMER);
   if (engine.store.isPaid(req.merchant_uid))
     throw new IamportApiError(200, 1, "이미 결제가 이루어진 거래건입니다.");
+  if (
+    !scheduled &&
+    engine.modes.failedMerchantUid === "refused" &&
+    engine.store.byMerchantUid(req.merchant_uid).length > 0
+  )
+    throw new IamportApiError(200, 1, DUPLICATE_MERCHANT_UID);
   const now = engine.clock.now();
   const payment = newPayment({
     impUid: engine.ids.impUid(),
@@ -70,18 +105,22 @@ export function chargeAgain(engine: Engine, req: AgainRequest, options: ChargeOp
   v.card_type = key.view.card_type;
   v.card_quota = req.card_quota ?? 0;
   v.pg_tid = engine.ids.pgTid();
-  engine.store.payments.set(v.imp_uid, payment);
 
   const decline = findDecline(engine.store.declines, {
     customerUid: req.customer_uid,
     cardNumber: key.rawCardNumber,
     cardCode: key.view.card_code,
   });
+  const answer = scheduled ? "status-failed" : (decline?.answer ?? engine.modes.againDecline);
+  // A refusal with no record leaves nothing behind: the payment is never stored.
+  if (!(decline && answer === "refused")) engine.store.payments.set(v.imp_uid, payment);
   if (decline) {
     v.status = "failed";
     v.failed_at = now;
     v.fail_reason = decline.message;
     if (options.notifyFailure) engine.notify(payment, "failed");
+    if (answer !== "status-failed")
+      throw new IamportApiError(200, 1, `${DECLINED_PREFIX} ${decline.message}`);
     return payment;
   }
   v.status = "paid";

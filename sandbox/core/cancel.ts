@@ -32,7 +32,7 @@ function findTarget(engine: Engine, req: CancelRequest): StoredPayment {
   if (req.merchant_uid) {
     const candidates = engine.store.byMerchantUid(req.merchant_uid);
     const p =
-      candidates.find((c) => c.view.status === "paid") ??
+      candidates.find((c) => holdsMoney(c)) ??
       candidates.find((c) => c.view.status === "ready" && c.view.vbank_num !== null);
     if (!p) refuse("취소할 결제건이 존재하지 않습니다.");
     return p;
@@ -40,9 +40,25 @@ function findTarget(engine: Engine, req: CancelRequest): StoredPayment {
   return refuse("imp_uid 또는 merchant_uid 중 하나는 필수입니다.");
 }
 
+/** Paid and not wholly cancelled: `paid`, or `cancelled` after a partial cancel in that mode. */
+function holdsMoney(payment: StoredPayment): boolean {
+  const v = payment.view;
+  if (v.status === "paid") return true;
+  return v.status === "cancelled" && v.cancel_amount > 0 && v.cancel_amount < v.amount;
+}
+
 /**
- * Cancels all or part of a payment. Partial cancels keep status `paid` (the real status is
- * undocumented; see README), a full cancel moves it to `cancelled`.
+ * The status a cancel's webhook carries. Always `cancelled`, except a partial cancel in the
+ * `stays-paid-webhook-paid` mode, whose webhook says what the payment now reads: `paid`.
+ */
+export function cancelWebhookStatus(engine: Engine, payment: StoredPayment): "paid" | "cancelled" {
+  const partial = payment.view.cancel_amount > 0 && payment.view.cancel_amount < payment.view.amount;
+  return partial && engine.modes.partialCancel === "stays-paid-webhook-paid" ? "paid" : "cancelled";
+}
+
+/**
+ * Cancels all or part of a payment. A full cancel moves it to `cancelled`; a partial one keeps
+ * `paid` or moves it to `cancelled` by the `partialCancel` mode (undocumented; see README).
  * Returns the cancellation id of the new history entry (null for an unpaid virtual account).
  */
 export function cancelPayment(
@@ -52,7 +68,7 @@ export function cancelPayment(
   const payment = findTarget(engine, req);
   const v = payment.view;
   const now = engine.clock.now();
-  if (v.status === "cancelled") refuse("이미 전액취소된 주문입니다.");
+  if (v.status === "cancelled" && !holdsMoney(payment)) refuse("이미 전액취소된 주문입니다.");
   if (v.status === "ready" && v.vbank_num !== null) {
     // An issued account nobody paid into: closing it moves no money.
     v.status = "cancelled";
@@ -61,7 +77,7 @@ export function cancelPayment(
     engine.touch(payment);
     return { payment, cancellationId: null };
   }
-  if (v.status !== "paid") refuse(`결제완료 상태가 아닌 결제건은 취소할 수 없습니다. (status: ${v.status})`);
+  if (!holdsMoney(payment)) refuse(`결제완료 상태가 아닌 결제건은 취소할 수 없습니다. (status: ${v.status})`);
 
   const balance = v.amount - v.cancel_amount;
   const requested = req.amount === undefined || req.amount === 0 ? balance : req.amount;
@@ -93,7 +109,7 @@ export function cancelPayment(
     receipt_url: receiptUrl(engine.baseUrl, `${v.imp_uid}/${cancellationId}`),
   });
   v.cancel_receipt_urls.push(receiptUrl(engine.baseUrl, `${v.imp_uid}/${cancellationId}`));
-  if (v.cancel_amount >= v.amount) {
+  if (v.cancel_amount >= v.amount || engine.modes.partialCancel === "cancelled") {
     v.status = "cancelled";
     v.cancelled_at = now;
   }

@@ -1,5 +1,5 @@
 import { sameCardNumber } from "./cards.js";
-import type { DeclineReason, DeclineRule } from "./types.js";
+import type { DeclineAnswer, DeclineReason, DeclineRule } from "./types.js";
 
 /** How each known reason reads in `fail_reason` / `error_msg` (KICC-style wording). */
 const MESSAGES: Record<string, { code: string; message: string }> = {
@@ -12,6 +12,8 @@ const MESSAGES: Record<string, { code: string; message: string }> = {
 export interface Decline {
   code: string;
   message: string;
+  /** How `again` answers this decline when the rule says (else the `againDecline` mode). */
+  answer?: DeclineAnswer;
 }
 
 export function describeDecline(reason: DeclineReason): Decline {
@@ -38,5 +40,6 @@ export function findDecline(rules: DeclineRule[], subject: DeclineSubject): Decl
     if (r.card_code !== undefined && r.card_code !== subject.cardCode) return false;
     return true;
   });
-  return rule ? describeDecline(rule.reason) : undefined;
+  if (!rule) return undefined;
+  return { ...describeDecline(rule.reason), ...(rule.answer ? { answer: rule.answer } : {}) };
 }

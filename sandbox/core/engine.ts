@@ -2,6 +2,7 @@ import { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import type { WebhookEvent } from "../webhooks/types.js";
 import { SandboxClock } from "./clock.js";
 import { IdGenerator } from "./ids.js";
+import { checkModes, defaultModes, type SandboxModes } from "./modes.js";
 import type { ResolvedOptions, SandboxOptions } from "./options.js";
 import { resolveOptions } from "./options.js";
 import { SandboxStore } from "./store.js";
@@ -18,12 +19,15 @@ export class Engine {
   readonly store = new SandboxStore();
   readonly ids = new IdGenerator();
   readonly webhooks: WebhookDispatcher;
+  /** The behaviour modes in force; routes read them per request, so a change applies at once. */
+  modes: SandboxModes;
   /** Set once the server listens; receipt URLs and the window need it. */
   baseUrl = "http://127.0.0.1";
 
   constructor(options: SandboxOptions = {}) {
     this.options = resolveOptions(options);
     this.clock = new SandboxClock(options.now);
+    this.modes = { ...defaultModes(), ...checkModes(options.modes) };
     this.webhooks = new WebhookDispatcher({
       clock: this.clock,
       format: this.options.webhookFormat,

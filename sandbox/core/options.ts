@@ -1,3 +1,5 @@
+import type { SandboxModes } from "./modes.js";
+
 /** Options of {@link startSandbox}. Every field has a default, so `{}` is a working sandbox. */
 export interface SandboxOptions {
   /** Port on 127.0.0.1; 0 (default) picks any free port. */
@@ -31,9 +33,14 @@ export interface SandboxOptions {
    * default 1000, 0 turns it off (then only clock moves and `runDueSchedules()` execute them).
    */
   scheduleIntervalMs?: number;
+  /**
+   * Behaviour modes for what iamport leaves undocumented (README, "Behaviour modes"); each
+   * one not given is its default. Changeable while running: `control.setModes()`.
+   */
+  modes?: Partial<SandboxModes>;
 }
 
-export type ResolvedOptions = Required<Omit<SandboxOptions, "webhookUrl" | "now">> & {
+export type ResolvedOptions = Required<Omit<SandboxOptions, "webhookUrl" | "now" | "modes">> & {
   webhookUrl: string | undefined;
 };
 

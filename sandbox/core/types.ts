@@ -124,7 +124,16 @@ export interface DeclineRule {
   card_number?: string;
   card_code?: string;
   reason: DeclineReason;
+  /**
+   * How `again` answers this decline: `status-failed` (code 0, a failed payment), `refused`
+   * (code 1 with the PG's reason, no payment) or `refused-with-record` (code 1, a failed payment
+   * on record). Absent: the `againDecline` mode. Window payments always fail the same way.
+   */
+  answer?: DeclineAnswer;
 }
+
+/** The values of the `againDecline` mode. */
+export type DeclineAnswer = "status-failed" | "refused" | "refused-with-record";
 
 /** Known KICC-style decline reasons, or any free text used verbatim as fail_reason. */
 export type DeclineReason =

@@ -1,4 +1,4 @@
-import { cancelPayment } from "../core/cancel.js";
+import { cancelPayment, cancelWebhookStatus } from "../core/cancel.js";
 import type { Engine } from "../core/engine.js";
 import { snapshot } from "../core/payment.js";
 import { boolField, type Fields, numberField, stringField } from "../http/body.js";
@@ -30,7 +30,8 @@ export function registerCancel(router: Router, engine: Engine): void {
       refund_bank: stringField(body, "refund_bank"),
       refund_account: stringField(body, "refund_account"),
     });
-    if (boolField(body, "enable_webhook")) engine.notify(payment, "cancelled", cancellationId ?? undefined);
+    if (boolField(body, "enable_webhook"))
+      engine.notify(payment, cancelWebhookStatus(engine, payment), cancellationId ?? undefined);
     return ok(snapshot(payment.view));
   });
 }

@@ -22,3 +22,8 @@ export function badRequest(message: string): never {
 export function notFound(message: string): never {
   throw new IamportApiError(404, -1, message);
 }
+
+/** A business refusal: HTTP 200 with code 1 (fact sheet §2). */
+export function refused(message: string): never {
+  throw new IamportApiError(200, 1, message);
+}

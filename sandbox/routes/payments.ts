@@ -92,9 +92,11 @@ export function registerPayments(router: Router, engine: Engine): void {
 
   router.add("GET", "/payments/:imp_uid", ({ params, query }) => {
     const p = engine.store.payments.get(params.imp_uid as string);
-    // Since 2026-01-26 test-channel payments are hidden unless asked for (fact sheet §3, §10).
+    // Since 2026-01-26 test-channel payments are hidden unless asked for (fact sheet §3, §10);
+    // whether a miss is a 404 or the payment after all is the `sandboxLookup` mode.
     const includeSandbox = query.get("include_sandbox") === "true";
-    if (!p || (p.view.sandbox && !includeSandbox)) notFound(NOT_FOUND_PAYMENT);
+    const hidden = engine.modes.sandboxLookup === "hidden" && !includeSandbox;
+    if (!p || (p.view.sandbox && hidden)) notFound(NOT_FOUND_PAYMENT);
     return ok(view(p));
   });
 }

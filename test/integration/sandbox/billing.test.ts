@@ -105,6 +105,28 @@ describe("sandbox billing keys and /subscribe/payments/again", () => {
     expect(sandbox.control.payments().filter((p) => p.merchant_uid === "sub-1-2026-01")).toHaveLength(1);
   });
 
+  it("checks the customer before the name: an unknown customer without a name is 등록되지 않은 구매자입니다.", async () => {
+    const res = await again({ customer_uid: "nobody", name: undefined });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ code: 1, message: "등록되지 않은 구매자입니다.", response: null });
+  });
+
+  it("refuses what the payment window refuses: installments under 50,000 KRW, tax_free above the amount, a currency other than KRW", async () => {
+    const quota = await again({ merchant_uid: "sub-q", card_quota: 3, amount: 49_999 });
+    const quotaOne = await again({ merchant_uid: "sub-q1", card_quota: 1, amount: 60_000 });
+    const taxFree = await again({ merchant_uid: "sub-t", tax_free: 10_000 });
+    const usd = await again({ merchant_uid: "sub-c", currency: "USD" });
+    const installments = await again({ merchant_uid: "sub-ok", card_quota: 3, amount: 50_000, currency: "KRW" });
+
+    for (const [label, res] of Object.entries({ quota, quotaOne, taxFree, usd })) {
+      expect(res.body.code, label).toBe(1);
+      expect(res.body.response, label).toBeNull();
+    }
+    expect(quota.body.message).toContain("50,000");
+    expect(installments.body.response).toMatchObject({ status: "paid", card_quota: 3, amount: 50_000 });
+    expect(sandbox.control.payments().filter((p) => p.customer_uid_usage === "payment")).toHaveLength(1);
+  });
+
   it("requires customer_uid, merchant_uid, amount and name", async () => {
     for (const field of ["customer_uid", "merchant_uid", "amount", "name"]) {
       const res = await again({ [field]: undefined });
