@@ -9,6 +9,7 @@ import { IamportApiError } from "../iamport/errors.js";
 import type { Logger } from "../observability/logger.js";
 import { type CancelEntry, findOurCancellation } from "./find-our-cancellation.js";
 import { flagForReconciliation } from "./flag-for-reconciliation.js";
+import type { Order } from "./order.js";
 import { type PaymentFacts, refundableBalance, unixToIso } from "./payment-facts.js";
 import type { RefundPlan, RefundRefusal, RefundRequestRecord, RefundResult } from "./refund.js";
 import type { RefundOrderDeps, RefundOrderResult } from "./refund-order.js";
@@ -147,6 +148,7 @@ async function refused(
   const payment = await deps.iamport.getPayment(record.plan.impUid).catch(() => null);
   const atIamport = payment ? refundableBalance(payment) : null;
   const othersInFlight = await otherRefundInFlight(deps, record);
+  const order = await deps.orders.get(record.merchantUid);
   // Our own earlier cancel may have landed after its answer was lost, just before this one: then the
   // refusal (checksum) is iamport saying "done already", and the history shows it (never a second
   // refund). Only a request that sent before can have one there, and never while another refund of the
@@ -155,10 +157,20 @@ async function refused(
     const ours = await findOurs(deps, record, payment);
     if (ours) return complete(deps, record, payment, ours, log);
   }
-  if (atIamport !== null && atIamport !== record.plan.checksum && othersInFlight) {
-    // Another refund of ours moved the balance and has not recorded it yet: nothing is wrong, nobody is paged.
+  if (
+    atIamport !== null &&
+    atIamport !== record.plan.checksum &&
+    (othersInFlight || (await movedByOurRecordedRefund(deps, record, order, atIamport)))
+  ) {
+    // Another refund of ours moved the balance (still in flight, or recorded since this one was planned):
+    // nothing is wrong and nobody is paged. iamport answered, so nothing of this one was refunded; a first
+    // attempt is planned again on retry (a later one may hide a lost cancel of its own, so it is not).
     await deps.refunds
-      .update(record, { ...record, leaseUntil: deps.clock().toISOString() })
+      .update(record, {
+        ...record,
+        leaseUntil: deps.clock().toISOString(),
+        ...(record.attempt === 1 ? { replan: true } : {}),
+      })
       .catch(() => undefined);
     throw new ConflictError(
       "another refund of this order is in progress and changed its balance; retry with the same Idempotency-Key shortly",
@@ -180,7 +192,6 @@ async function refused(
       details: { iamport_code: error.code },
     };
   }
-  const order = await deps.orders.get(record.merchantUid);
   // Our own concurrent refund moves iamport's balance too; only a difference from the stored order needs the reconciler.
   if (order && (atIamport === null || atIamport !== orderRefundable(order))) {
     log.error(
@@ -226,6 +237,25 @@ async function outcomeUnknown(
   throw new RetryLaterError("the refund's outcome is not known yet; retry with the same Idempotency-Key", {
     cause: error,
   });
+}
+
+/**
+ * Whether the balance iamport holds is the order's own, moved by another request of ours that succeeded
+ * after this one was planned: every cancel iamport has is then one we recorded, none a stranger's.
+ */
+async function movedByOurRecordedRefund(
+  deps: RefundOrderDeps,
+  record: RefundRequestRecord,
+  order: Order | null,
+  atIamport: number,
+): Promise<boolean> {
+  if (!order || orderRefundable(order) !== atIamport) return false;
+  return (await deps.refunds.listForOrder(record.merchantUid)).some(
+    (other) =>
+      other.idempotencyKey !== record.idempotencyKey &&
+      other.state === "succeeded" &&
+      other.updatedAt >= record.createdAt,
+  );
 }
 
 /** Whether another refund request of the order is still being carried out. */

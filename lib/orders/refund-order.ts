@@ -119,11 +119,14 @@ async function resume(
       record = await deps.refunds.get(record.merchantUid, record.idempotencyKey);
       continue;
     }
+    // Refused only because another refund of ours moved the balance: plan again from the balance now.
+    const replanned = record.replan ? await planAgain(deps, record, input, now) : null;
     const next: RefundRequestRecord = {
       ...record,
       attempt: record.attempt + 1,
       leaseUntil: new Date(now.getTime() + leaseMs(deps)).toISOString(),
       updatedAt: now.toISOString(),
+      ...(replanned ? { plan: replanned.stored, replan: false } : {}),
     };
     const taken = await deps.refunds.update(record, next);
     if (!taken.saved) {
@@ -133,6 +136,8 @@ async function resume(
     log.warn("taking over a refund whose earlier attempt did not finish; looking it up first", {
       attempt: next.attempt,
     });
+    // A replanned request never had a cancel land (iamport refused its only one): nothing to look up.
+    if (replanned) return guarded(deps, next, () => cancelAtIamport(deps, next, replanned.plan, log));
     const plan = planFromRecord(next, input.request);
     return guarded(deps, next, () => lookUpThenCancel(deps, next, plan, log));
   }
@@ -157,6 +162,20 @@ async function guarded(
     }
     throw error;
   }
+}
+
+/** The plan of `input` against the order as it is now (refund-rules.ts may refuse it: a 4xx, as at first). */
+async function planAgain(
+  deps: RefundOrderDeps,
+  record: RefundRequestRecord,
+  input: RefundOrderInput,
+  now: Date,
+): Promise<{ plan: RefundPlan; stored: RefundRequestRecord["plan"] }> {
+  const order = await deps.orders.get(record.merchantUid);
+  if (!order) throw new NotFoundError(`order ${record.merchantUid}`);
+  const plan = planRefund(order, input.request, now);
+  const { refundAccount: _notStored, ...stored } = plan;
+  return { plan, stored };
 }
 
 /** The stored plan plus the refund account, which only the (identical) request carries. */

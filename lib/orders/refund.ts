@@ -60,6 +60,12 @@ export interface RefundRequestRecord {
   plan: Omit<RefundPlan, "refundAccount">;
   result?: RefundResult;
   refusal?: RefundRefusal;
+  /**
+   * Set when iamport refused this request's first (and only) cancel because another refund of ours had
+   * moved the balance: nothing of it was refunded, so a retry with the same key plans again from the
+   * balance the order holds then, instead of sending the stale `checksum` once more.
+   */
+  replan?: boolean;
   createdAt: string;
   updatedAt: string;
 }

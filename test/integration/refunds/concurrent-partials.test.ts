@@ -1,0 +1,56 @@
+/**
+ * Partial refunds of one order sent at once under different Idempotency-Keys
+ * (a support desk with two agents, a merchant retrying with a new key): each
+ * cancel carries the balance it read as `checksum`, so iamport lets one through
+ * at a time. The ones refused because another of ours was in flight are told
+ * so (409 `refund_in_progress`), nobody is paged, and a retry with the same
+ * key refunds what it asked for. Real handler, DynamoDB Local, the sandbox.
+ */
+import { describe, expect, test } from "vitest";
+import { captureAlerts } from "../../support/alerts.js";
+import { useStack } from "../../support/stack.js";
+import { iamportPayment, order, paidOrder, refund } from "./support.js";
+
+const ctx = useStack({ env: { LOG_LEVEL: "error" } });
+const alerts = captureAlerts();
+
+describe("concurrent partial refunds under different keys", () => {
+  test("the losers get 409 refund_in_progress, no alert, and their retry with the same key refunds", async () => {
+    const t = ctx();
+    const { merchantUid, impUid } = await paidOrder(t, { amount: 12_000 });
+    const keys = ["part-a", "part-b", "part-c", "part-d"].map((key) => `${merchantUid}-${key}`);
+
+    const answers = await Promise.all(
+      keys.map((key, i) => refund(t, merchantUid, { amount: 1_000 * (i + 1), reason: `line ${i}` }, key)),
+    );
+
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses).toContain(201);
+    const refused = answers.filter((answer) => answer.status !== 201);
+    for (const answer of refused) {
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toBe("refund_in_progress");
+    }
+    expect(alerts("balance_mismatch")).toEqual([]);
+    const refundedAtOnce = answers
+      .filter((answer) => answer.status === 201)
+      .reduce((sum, answer) => sum + answer.body.refund.amount, 0);
+    expect(iamportPayment(t, impUid).cancel_amount).toBe(refundedAtOnce);
+    expect((await order(t, merchantUid)).refunded_amount).toBe(refundedAtOnce);
+
+    // As the answer says: retried with the same key, each refunds what it asked for, once.
+    for (const [i, answer] of answers.entries()) {
+      if (answer.status === 201) continue;
+      const again = await refund(t, merchantUid, { amount: 1_000 * (i + 1), reason: `line ${i}` }, keys[i]);
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      expect(again.body.refund.amount).toBe(1_000 * (i + 1));
+    }
+    expect(iamportPayment(t, impUid).cancel_amount).toBe(10_000);
+    expect(iamportPayment(t, impUid).cancel_history).toHaveLength(4);
+    expect(await order(t, merchantUid)).toMatchObject({
+      status: "partially_refunded",
+      refunded_amount: 10_000,
+    });
+    expect(alerts("balance_mismatch")).toEqual([]);
+  });
+});
