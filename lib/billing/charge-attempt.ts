@@ -74,7 +74,14 @@ export interface ChargeAttempt {
 
 export type AttemptOutcome =
   | { kind: "paid"; impUid: string; paidAt?: string }
-  | { kind: "declined"; severity: DeclineSeverity; reason: string; impUid?: string }
+  | {
+      kind: "declined";
+      severity: DeclineSeverity;
+      reason: string;
+      impUid?: string;
+      /** Answered as a refused request (non-zero code): re-checked once like any refusal. */
+      refused?: boolean;
+    }
   | { kind: "error"; reason: string; code?: number | null }
   | {
       kind: "rejected";

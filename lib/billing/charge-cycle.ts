@@ -15,10 +15,11 @@
  *    been charged after all (a PG communication error). A paid one becomes
  *    the cycle's payment and nothing is sent; an unreadable iamport sends nothing.
  */
-import { IamportApiError, IamportError } from "../iamport/errors.js";
+import { IamportApiError, IamportError, IamportNotFoundError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
 import type { Logger } from "../observability/logger.js";
 import {
+  type AttemptOutcome,
   type ChargeAttempt,
   claimLapsed,
   isTerminal,
@@ -32,7 +33,7 @@ import {
 import type { ChargeDeps } from "./charge-deps.js";
 import type { ChargeMessage } from "./charge-queue.js";
 import { carryOutChargeRefund } from "./charge-refunds.js";
-import { isAlreadyPaid, isMissingBillingKey } from "./classify-decline.js";
+import { classifyDecline, isAlreadyPaid, isMissingBillingKey, pgDeclineReason } from "./classify-decline.js";
 import { earlierAttemptsToCheck, handleLatePayment } from "./late-payment.js";
 import { chargeMerchantUid } from "./merchant-uid.js";
 import { applyToSubscription, settleCharge } from "./settle-charge.js";
@@ -214,11 +215,7 @@ async function send(
     });
   } catch (error) {
     if (error instanceof IamportApiError && !isAlreadyPaid(error.iamportMessage)) {
-      // iamport refused the request: nothing was charged. Not a decline, except a key that is gone.
-      const outcome = isMissingBillingKey(error.iamportMessage)
-        ? { kind: "declined" as const, severity: "hard" as const, reason: "billing key not found at iamport" }
-        : { kind: "error" as const, reason: error.message, code: error.code };
-      await settleCharge(deps, attempt, outcome, "response", log);
+      await settleCharge(deps, attempt, refusalOutcome(error), "response", log);
       return done(`iamport refused the request: ${error.message}`);
     }
     if (!(error instanceof IamportError)) throw error; // the claim's lease covers a crash here
@@ -242,6 +239,20 @@ async function send(
   }
   await settleCharge(deps, attempt, outcome, "response", log);
   return done(`charge ${outcome.kind}`);
+}
+
+/**
+ * iamport refused the request: nothing was charged (a later re-check makes sure). Not a decline,
+ * except a key that is gone (code 1 "등록되지 않은 구매자입니다." or, undocumented, a 404) and a
+ * refusal that carries the PG's decline reason (a decline answered with a non-zero code).
+ */
+function refusalOutcome(error: IamportApiError): AttemptOutcome {
+  if (error instanceof IamportNotFoundError || isMissingBillingKey(error.iamportMessage))
+    return { kind: "declined", severity: "hard", reason: "billing key not found at iamport" };
+  const pgReason = pgDeclineReason(error.iamportMessage);
+  if (pgReason)
+    return { kind: "declined", severity: classifyDecline(pgReason), reason: pgReason, refused: true };
+  return { kind: "error", reason: error.message, code: error.code };
 }
 
 /** Resolves a claimed-and-lapsed or unknown attempt from iamport's records. */

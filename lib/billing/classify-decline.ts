@@ -51,6 +51,17 @@ export function isMissingBillingKey(message: string | null | undefined): boolean
   return (message ?? "").includes("등록되지 않은 구매자");
 }
 
+/**
+ * The PG's reason inside iamport's refusal of a charge (non-zero code), e.g. `카드 승인에
+ * 실패하였습니다. [8326] 잔액부족` → `[8326] 잔액부족`, or null. iamport may answer a decline
+ * this way instead of code 0 + status failed (undocumented; the fact sheet says handle both):
+ * a bracketed PG code means the card company answered, so it is a decline, not a bad request.
+ */
+export function pgDeclineReason(message: string | null | undefined): string | null {
+  const match = /\[[A-Za-z0-9]{2,10}\]\s*\S.*$/s.exec(message ?? "");
+  return match ? match[0].trim() : null;
+}
+
 /** iamport's refusal of a payment under a merchant_uid that is already paid. */
 export function isAlreadyPaid(message: string | null | undefined): boolean {
   return (message ?? "").includes("이미 결제가 이루어진");

@@ -54,7 +54,7 @@ export async function settleCharge(
     const surplus = whySurplusPayment(sub, settled);
     const next: ChargeAttempt = surplus
       ? { ...settled, surplus }
-      : settled.status === "error"
+      : settled.status === "error" || (outcome.kind === "declined" && outcome.refused)
         ? // Looked up once more after the settle window: a refusal can hide a charge (invariant 8).
           {
             ...settled,

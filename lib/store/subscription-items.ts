@@ -46,8 +46,8 @@ export const attemptItem = (a: ChargeAttempt) => ({
   ...attemptKey(a.subscriptionId, a.cycle, a.attempt),
   type: "charge_attempt",
   ...a,
-  ...((a.status === "claimed" || a.status === "unknown" || (a.status === "error" && a.recheck)) &&
-  a.checkAfter
+  // `recheck` is only ever set on a refusal (an error, or a decline answered with a non-zero code).
+  ...((a.status === "claimed" || a.status === "unknown" || a.recheck) && a.checkAfter
     ? { GSI1PK: unknownIndexPk(shardOf(a.merchantUid, DUE_SHARDS)), GSI1SK: a.checkAfter }
     : {}),
 });

@@ -3,6 +3,7 @@ import {
   classifyDecline,
   isAlreadyPaid,
   isMissingBillingKey,
+  pgDeclineReason,
 } from "../../../lib/billing/classify-decline.js";
 
 describe("soft or hard", () => {
@@ -39,5 +40,25 @@ describe("iamport refusals that are not request errors", () => {
     expect(isMissingBillingKey("잘못된 요청")).toBe(false);
     expect(isAlreadyPaid("이미 결제가 이루어진 거래건입니다.")).toBe(true);
     expect(isAlreadyPaid(null)).toBe(false);
+  });
+});
+
+describe("a decline answered as a refused request", () => {
+  test.each([
+    ["카드 승인에 실패하였습니다. [8326] 잔액부족", "[8326] 잔액부족"],
+    ["카드정보 인증에 실패하였습니다. [F113]거래거절 카드번호틀림", "[F113]거래거절 카드번호틀림"],
+    ["[8310] 분실신고 카드", "[8310] 분실신고 카드"],
+  ])("%s carries the PG's reason %s", (message, reason) => {
+    expect(pgDeclineReason(message)).toBe(reason);
+  });
+
+  test.each([
+    ["amount는 0보다 큰 숫자여야 합니다."],
+    ["결제정보 사전등록에 실패하였습니다(이미 등록된 merchant_uid입니다)."],
+    ["[결제포기] 사용자가 결제를 취소하셨습니다"],
+    ["[8326]"],
+    [null],
+  ])("%s is not a PG decline", (message) => {
+    expect(pgDeclineReason(message)).toBeNull();
   });
 });
