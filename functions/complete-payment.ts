@@ -26,5 +26,8 @@ export const handler = httpHandler(
     }
     return json(200, publicStatusView(result.order));
   },
-  { logger: () => container().logger },
+  {
+    logger: () => container().logger,
+    cors: { origins: () => container().config.RESULT_ORIGINS, method: "POST" },
+  },
 );

@@ -14,5 +14,8 @@ export const handler = httpHandler(
     if (!order) throw new NotFoundError(`order ${merchant_uid}`);
     return json(200, publicStatusView(order));
   },
-  { logger: () => container().logger },
+  {
+    logger: () => container().logger,
+    cors: { origins: () => container().config.RESULT_ORIGINS, method: "GET" },
+  },
 );

@@ -57,6 +57,7 @@ interface RawFunction {
 
 interface RawDocument {
   provider?: { environment?: Record<string, unknown> };
+  custom?: { queues?: Record<string, string> };
   functions: Record<string, RawFunction>;
   resources?: {
     Resources?: Record<
@@ -107,13 +108,15 @@ export function readServerlessQueues(file = resolve(repoRoot, "serverless.yml"))
     });
 }
 
-/** Provider environment variables that hold a queue's URL (`{ Ref: <queue> }`), e.g. CHARGE_QUEUE_URL. */
+/**
+ * Variables that hold a queue's URL, e.g. CHARGE_QUEUE_URL → ChargeQueue: `custom.queues`, which
+ * infra/function-roles.cjs gives (as `{ Ref: <queue> }`) to the functions allowed to send to it.
+ */
 export function readQueueEnvironment(file = resolve(repoRoot, "serverless.yml")): Record<string, string> {
   const queues = new Set(readServerlessQueues(file).map((q) => q.name));
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(readDocument(file).provider?.environment ?? {})) {
-    const id = logicalId(value);
-    if (id && queues.has(id)) out[name] = id;
+  for (const [name, queue] of Object.entries(readDocument(file).custom?.queues ?? {})) {
+    if (queues.has(queue)) out[name] = queue;
   }
   return out;
 }

@@ -8,6 +8,7 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { UnauthorizedError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
+import { preflight, withCors } from "./cors.js";
 import { errorResponse } from "./error-response.js";
 import type { HttpResult } from "./response.js";
 
@@ -18,6 +19,11 @@ export interface HttpHandlerOptions {
   logger: () => Logger;
   /** When set, requests need one of these keys in `x-api-key`. */
   apiKeys?: () => Promise<readonly string[]>;
+  /**
+   * Browser-called public routes only: answer CORS for these origins (the result pages'), and the
+   * preflight (`OPTIONS` on the same path, routed to the same function) for `method`.
+   */
+  cors?: { origins: () => readonly string[]; method: "GET" | "POST" };
 }
 
 export function httpHandler(
@@ -34,18 +40,27 @@ export function httpHandler(
     }
     return log;
   };
+  const { cors } = options;
+  const answer = (event: HttpEvent, result: HttpResult) =>
+    cors ? withCors(event, result, cors.origins()) : result;
   return middy<HttpEvent, HttpResult>()
     .before(async (request) => {
       logFor(request.event, request.context);
+      // A before middleware's return value is the response: the preflight never reaches the handler.
+      if (cors && request.event.requestContext?.http?.method === "OPTIONS")
+        return preflight(request.event, cors.origins(), cors.method);
       if (options.apiKeys) {
         const given = headerOf(request.event, "x-api-key");
         if (!given || !matchesAny(given, await options.apiKeys())) throw new UnauthorizedError();
       }
     })
     .onError(async (request) => {
-      request.response = errorResponse(request.error, logFor(request.event, request.context));
+      request.response = answer(
+        request.event,
+        errorResponse(request.error, logFor(request.event, request.context)),
+      );
     })
-    .handler(async (event, context) => fn(event, logFor(event, context)));
+    .handler(async (event, context) => answer(event, await fn(event, logFor(event, context))));
 }
 
 export function headerOf(event: HttpEvent, name: string): string | undefined {

@@ -11,11 +11,11 @@ export type AlertKind = keyof typeof signals.alerts;
 export type CounterKind = keyof typeof signals.counters;
 
 /** Namespace of every metric: one per stage. */
-export const metricNamespace = (stage: string) => `KiccPayments/${stage}`;
+export const metricNamespace = (stage: string) => `${signals.namespacePrefix}/${stage}`;
 /** The metric every alert line adds 1 to, by `alert` (and by `alert` and `function`). */
-export const ALERT_METRIC = "PaymentAlerts";
+export const ALERT_METRIC = signals.alertMetric;
 /** The metric every counted line adds 1 to, by `signal` (and by `signal` and `function`). */
-export const COUNTER_METRIC = "Signals";
+export const COUNTER_METRIC = signals.counterMetric;
 
 /** An alert kind missing from the list is counted (and alarmed) as `unlisted`, never dropped. */
 export function alertKindOf(value: unknown): AlertKind {

@@ -42,13 +42,19 @@ export function createSecrets(config: Config): Secrets {
     cache.set(name, { value, at: Date.now() });
     return value;
   };
+  // A function is given a parameter's name only with the permission to read it (serverless.yml custom.access).
+  const named = (variable: string, name: string | undefined): string => {
+    if (!name) throw new Error(`${variable} is not set: this function's role may not read that secret`);
+    return name;
+  };
   return {
     async iamportCredentials() {
-      const parsed = credentialsSchema.parse(JSON.parse(await read(config.IAMPORT_CREDENTIALS_PARAM ?? "")));
+      const name = named("IAMPORT_CREDENTIALS_PARAM", config.IAMPORT_CREDENTIALS_PARAM);
+      const parsed = credentialsSchema.parse(JSON.parse(await read(name)));
       return { impKey: parsed.imp_key, impSecret: parsed.imp_secret };
     },
     async merchantApiKeys() {
-      return (await read(config.MERCHANT_API_KEYS_PARAM ?? ""))
+      return (await read(named("MERCHANT_API_KEYS_PARAM", config.MERCHANT_API_KEYS_PARAM)))
         .split(",")
         .map((key) => key.trim())
         .filter(Boolean);

@@ -1,8 +1,10 @@
 /**
  * `osls package` builds the CloudFormation template offline; this asserts on
- * it: every function on nodejs22.x/arm64 with its route, the one table and its
- * index, the charge queue with its DLQ and capped consumer, and IAM limited to
- * that table, that queue and this stage's SSM parameters.
+ * it: every function on nodejs22.x/arm64 with its route and its own role
+ * holding only what its code does, the one table and its index, the charge
+ * queue with its DLQ and capped consumer, an alarm for every alert kind and
+ * AWS metric that matters, throttles per route, access logs without personal
+ * data, and deploy parameters that cannot be forgotten.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -10,24 +12,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readServerlessFunctions, repoRoot } from "../../local/serverless-routes.js";
+import signals from "../../lib/observability/signals.json" with { type: "json" };
+import { rateToMs, readServerlessFunctions, repoRoot } from "../../local/serverless-routes.js";
 
 const run = promisify(execFile);
-type Resource = { Type: string; Properties: Record<string, any> };
+type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
 let resources: Record<string, Resource>;
+let templateText: string;
 let outDir: string;
+
+const env = { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" };
+const liveParams = [
+  "--param=publicApiUrl=https://pay.example.com",
+  "--param=resultOrigins=https://shop.example.com,https://m.shop.example.com",
+  "--param=defaultResultUrl=https://shop.example.com/paid",
+  "--param=kiccMid=T5102001",
+];
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), "sls-package-"));
-  await run("npx", ["osls", "package", "--stage", "ci", "--package", outDir], {
+  await run("npx", ["osls", "package", "--stage", "ci", "--package", outDir, ...liveParams], {
     cwd: repoRoot,
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" },
+    env,
     timeout: 120_000,
   });
-  const template = JSON.parse(
-    await readFile(join(outDir, "cloudformation-template-update-stack.json"), "utf8"),
-  );
-  resources = template.Resources;
+  templateText = await readFile(join(outDir, "cloudformation-template-update-stack.json"), "utf8");
+  resources = JSON.parse(templateText).Resources;
 }, 150_000);
 
 afterAll(async () => {
@@ -35,213 +45,424 @@ afterAll(async () => {
 });
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const lambda = (name: string) => resources[`${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`]!;
+const envOf = (name: string): Record<string, unknown> => lambda(name).Properties.Environment.Variables;
+const table = { "Fn::GetAtt": ["PaymentsTable", "Arn"] };
+const index = { "Fn::Join": ["/", [table, "index", "GSI1"]] };
+const ssm = (name: string) => ({
+  "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/kicc-payments/ci/${name}`,
+});
+const queue = { "Fn::GetAtt": ["ChargeQueue", "Arn"] };
+
+/** Every statement of a function's role, as `action → resources`. */
+function grants(name: string): Record<string, unknown[]> {
+  const roleRef = lambda(name).Properties.Role;
+  expect(roleRef["Fn::GetAtt"]?.[1]).toBe("Arn");
+  const role = resources[roleRef["Fn::GetAtt"][0]]!;
+  expect(role.Type).toBe("AWS::IAM::Role");
+  const out: Record<string, unknown[]> = {};
+  for (const policy of role.Properties.Policies) {
+    for (const s of policy.PolicyDocument.Statement) {
+      expect(s.Effect).toBe("Allow");
+      for (const action of [s.Action].flat()) out[action] = [...(out[action] ?? []), ...[s.Resource].flat()];
+    }
+  }
+  return out;
+}
+
+const W = ["GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"];
+const IAMPORT = "iamport-credentials";
+const KEYS = "merchant-api-keys";
+/** What each function's code does, and so all its role may do (besides its logs and X-Ray). */
+const expected: Record<
+  string,
+  { table: string[]; index?: string[]; ssm?: string[]; send?: boolean; consume?: boolean; public?: boolean }
+> = {
+  createOrder: { table: W, ssm: [IAMPORT, KEYS] },
+  getOrder: { table: ["GetItem", "Query"], ssm: [KEYS] },
+  getOrderStatus: { table: ["GetItem"], public: true },
+  completePayment: { table: W, ssm: [IAMPORT], public: true },
+  completePaymentMobile: { table: W, ssm: [IAMPORT], public: true },
+  iamportWebhook: { table: W, ssm: [IAMPORT], public: true },
+  refundOrder: { table: [...W, "Query"], ssm: [IAMPORT, KEYS] },
+  reconcile: { table: W, index: ["Query"], ssm: [IAMPORT] },
+  sweepLedger: { table: W, index: ["Query"], ssm: [IAMPORT] },
+  createBillingKey: { table: ["GetItem", "PutItem", "UpdateItem"], ssm: [KEYS] },
+  createSubscription: { table: W, ssm: [IAMPORT, KEYS], send: true },
+  getSubscription: { table: ["GetItem", "Query"], ssm: [KEYS] },
+  cancelSubscription: { table: W, ssm: [KEYS] },
+  pauseSubscription: { table: W, ssm: [KEYS] },
+  resumeSubscription: { table: W, ssm: [KEYS] },
+  switchSubscriptionCard: { table: W, ssm: [IAMPORT, KEYS], send: true },
+  dispatchCharges: { table: W, index: ["Query"], send: true },
+  chargeSubscription: { table: W, ssm: [IAMPORT], consume: true },
+};
 
 describe("serverless.yml packaged offline", () => {
   test("one Lambda per function, Node 22 on arm64, each from its own bundle", () => {
     const functions = ofType("AWS::Lambda::Function");
-    const expected = readServerlessFunctions();
+    const names = readServerlessFunctions().map((fn) => fn.name);
 
-    expect(functions).toHaveLength(expected.length);
+    expect(functions).toHaveLength(names.length);
+    expect(Object.keys(expected).sort()).toEqual([...names].sort());
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs22.x");
       expect(fn.Properties.Architectures).toEqual(["arm64"]);
       expect(fn.Properties.Code.S3Key).toMatch(/\.zip$/);
     }
-    expect(new Set(functions.map(([, fn]) => fn.Properties.Code.S3Key)).size).toBe(expected.length);
+    expect(new Set(functions.map(([, fn]) => fn.Properties.Code.S3Key)).size).toBe(names.length);
   });
 
   test("every route in serverless.yml is an HTTP API route", () => {
     const routeKeys = ofType("AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey);
-    const expected = readServerlessFunctions().flatMap((fn) => fn.routes.map((r) => `${r.method} ${r.path}`));
+    const expectedRoutes = readServerlessFunctions().flatMap((fn) =>
+      fn.routes.map((r) => `${r.method} ${r.path}`),
+    );
 
-    expect(routeKeys.sort()).toEqual(expected.sort());
+    expect(routeKeys.sort()).toEqual(expectedRoutes.sort());
   });
 
-  test("one on-demand table with the sparse GSI1, TTL and point-in-time recovery", () => {
+  test("one on-demand table with the sparse GSI1, TTL, point-in-time recovery and deletion protection", () => {
     const tables = ofType("AWS::DynamoDB::Table");
 
     expect(tables).toHaveLength(1);
-    const table = tables[0]![1].Properties;
-    expect(table.BillingMode).toBe("PAY_PER_REQUEST");
-    expect(table.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName)).toEqual(["GSI1"]);
-    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
-    expect(table.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
+    const [, resource] = tables[0]!;
+    const props = resource.Properties;
+    expect(props.BillingMode).toBe("PAY_PER_REQUEST");
+    expect(props.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName)).toEqual(["GSI1"]);
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
+    expect(props.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
+    expect(props.DeletionProtectionEnabled).toBe(true);
+    expect(resources.PaymentsTable).toMatchObject({
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+});
+
+describe("least privilege, per function", () => {
+  test("no shared role: every function has its own, and nothing else is a role", () => {
+    const roles = ofType("AWS::IAM::Role").map(([id]) => id);
+    const used = ofType("AWS::Lambda::Function").map(([, fn]) => fn.Properties.Role["Fn::GetAtt"][0]);
+
+    expect(resources).not.toHaveProperty("IamRoleLambdaExecution");
+    expect(new Set(used).size).toBe(used.length);
+    expect(roles.sort()).toEqual([...used].sort());
   });
 
-  test("IAM reaches only this table, its index and this stage's SSM parameters; no Scan", () => {
-    const role = ofType("AWS::IAM::Role")[0]![1];
-    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-    const dynamo = statements.filter((s: any) =>
-      [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")),
-    );
-    const ssm = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith("ssm:")));
+  test.each(Object.entries(expected))("%s: exactly the actions and resources its code uses", (name, want) => {
+    const logGroup = `${name[0]!.toUpperCase()}${name.slice(1)}LogGroup`;
+    const expectedGrants: Record<string, unknown[]> = {
+      "logs:CreateLogStream": [{ "Fn::GetAtt": [logGroup, "Arn"] }],
+      "logs:PutLogEvents": [{ "Fn::GetAtt": [logGroup, "Arn"] }],
+      "xray:PutTraceSegments": ["*"],
+      "xray:PutTelemetryRecords": ["*"],
+    };
+    const grant = (action: string, resource: unknown) => {
+      expectedGrants[action] = [...(expectedGrants[action] ?? []), resource];
+    };
+    for (const action of want.table) grant(`dynamodb:${action}`, table);
+    for (const action of want.index ?? []) grant(`dynamodb:${action}`, index);
+    if (want.ssm) expectedGrants["ssm:GetParameter"] = want.ssm.map(ssm);
+    if (want.send) expectedGrants["sqs:SendMessage"] = [queue];
+    if (want.consume) {
+      for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
+        expectedGrants[action] = [queue];
+    }
 
-    expect(dynamo).toHaveLength(1);
-    expect(dynamo[0].Action).not.toContain("dynamodb:Scan");
-    expect(JSON.stringify(dynamo[0].Resource)).toContain("PaymentsTable");
-    expect(JSON.stringify(dynamo[0].Resource)).not.toMatch(/"\*"/);
-    expect(ssm).toHaveLength(1);
-    expect(ssm[0].Action).toEqual(["ssm:GetParameter"]);
-    expect(JSON.stringify(ssm[0].Resource)).toContain(":parameter/kicc-payments/ci/*");
+    expect(grants(name)).toEqual(expectedGrants);
   });
 
-  test("IAM reaches SQS only for the charge queue: send for the producers, receive/delete for its consumer", () => {
-    const role = ofType("AWS::IAM::Role")[0]![1];
-    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
-    const sqs = statements.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith("sqs:")));
-    const actions = sqs.flatMap((s: any) => [s.Action].flat()).sort();
+  test("no public function can touch the queue or the merchant API keys, nor sees their names", () => {
+    const publicFunctions = readServerlessFunctions().filter((fn) => expected[fn.name]?.public);
 
-    expect(actions).toEqual(
-      expect.arrayContaining([
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-        "sqs:ReceiveMessage",
-        "sqs:SendMessage",
-      ]),
+    expect(publicFunctions.map((fn) => fn.name).sort()).toEqual(
+      ["completePayment", "completePaymentMobile", "getOrderStatus", "iamportWebhook"].sort(),
     );
-    expect(
-      actions.filter(
-        (a: string) => !a.match(/^sqs:(SendMessage|ReceiveMessage|DeleteMessage|GetQueueAttributes)$/),
-      ),
-    ).toEqual([]);
-    for (const statement of sqs) {
-      for (const resource of [statement.Resource].flat()) {
-        expect(resource).toEqual({ "Fn::GetAtt": ["ChargeQueue", "Arn"] });
+    for (const { name } of publicFunctions) {
+      const granted = grants(name);
+      expect(Object.keys(granted).filter((a) => a.startsWith("sqs:"))).toEqual([]);
+      expect(JSON.stringify(granted)).not.toContain(KEYS);
+      expect(envOf(name)).not.toHaveProperty("MERCHANT_API_KEYS_PARAM");
+      expect(envOf(name)).not.toHaveProperty("CHARGE_QUEUE_URL");
+    }
+    // The status route reads one order: nothing else, not even the iamport credentials.
+    expect(Object.keys(grants("getOrderStatus")).filter((a) => !/^(logs|xray):/.test(a))).toEqual([
+      "dynamodb:GetItem",
+    ]);
+    expect(envOf("getOrderStatus")).not.toHaveProperty("IAMPORT_CREDENTIALS_PARAM");
+  });
+
+  test("nothing can Scan, delete or reach another table, queue or parameter; no wildcard but X-Ray's", () => {
+    for (const name of Object.keys(expected)) {
+      for (const [action, targets] of Object.entries(grants(name))) {
+        expect(action).not.toMatch(/Scan|Delete(Item|Table)|BatchWrite|\*/);
+        if (!action.startsWith("xray:")) expect(targets).not.toContain("*");
       }
     }
   });
 
-  test("the charge queue redrives to its DLQ after 5 receives, with a visibility timeout of 6× the consumer's timeout", () => {
-    const queue = resources.ChargeQueue!.Properties;
-    const dlq = resources.ChargeDeadLetterQueue!;
-    const consumer = ofType("AWS::Lambda::Function").find(
-      ([id]) => id === "ChargeSubscriptionLambdaFunction",
-    )![1];
+  test("every ARN the template writes out names the partition (arn:${AWS::Partition}), never arn:aws", () => {
+    const compact = JSON.stringify(JSON.parse(templateText));
+    // Written whole in a Fn::Sub, or as the framework joins them: "arn:", { Ref: AWS::Partition }, …
+    const written = [...compact.matchAll(/"arn:([^"]*)/g)].map((m) => m[1]!);
+    const joined = compact.split('"arn:",{"Ref":"AWS::Partition"}').length - 1;
 
-    expect(resources.ChargeQueue!.Type).toBe("AWS::SQS::Queue");
+    expect(compact).not.toMatch(/arn:aws(-[a-z]+)?:/);
+    expect(written.filter((rest) => rest !== "" && !rest.startsWith("${AWS::Partition}:"))).toEqual([]);
+    expect(written.filter((rest) => rest === "")).toHaveLength(joined);
+    expect(written.filter((rest) => rest.startsWith("${AWS::Partition}:ssm:")).length).toBeGreaterThan(10);
+  });
+
+  test("a function gets a secret's name or the queue URL only with the permission for it", () => {
+    for (const [name, want] of Object.entries(expected)) {
+      const variables = envOf(name);
+      expect(variables.IAMPORT_CREDENTIALS_PARAM).toBe(
+        want.ssm?.includes(IAMPORT) ? "/kicc-payments/ci/iamport-credentials" : undefined,
+      );
+      expect(variables.MERCHANT_API_KEYS_PARAM).toBe(
+        want.ssm?.includes(KEYS) ? "/kicc-payments/ci/merchant-api-keys" : undefined,
+      );
+      expect(variables.CHARGE_QUEUE_URL).toEqual(want.send ? { Ref: "ChargeQueue" } : undefined);
+      expect(variables.SECRETS_SOURCE).toBe("ssm");
+      expect(variables).not.toHaveProperty("IAMPORT_IMP_SECRET");
+      expect(variables).not.toHaveProperty("MERCHANT_API_KEYS");
+    }
+  });
+
+  test("the MIDs and notice_url go only where payments are verified or requested", () => {
+    expect(envOf("getOrderStatus")).not.toHaveProperty("KICC_MID");
+    expect(envOf("getSubscription")).not.toHaveProperty("KICC_MID");
+    expect(envOf("dispatchCharges")).not.toHaveProperty("KICC_MID");
+    expect(envOf("createOrder")).toMatchObject({ KICC_MID: "T5102001", SEND_NOTICE_URL: "true" });
+    expect(envOf("iamportWebhook")).toMatchObject({ KICC_MID: "T5102001", KICC_BILLING_MID: "" });
+    expect(envOf("chargeSubscription")).toHaveProperty("SEND_NOTICE_URL", "true");
+    expect(envOf("createBillingKey")).toHaveProperty("KICC_BILLING_MID");
+    expect(envOf("createBillingKey")).not.toHaveProperty("KICC_MID");
+  });
+});
+
+describe("the charge queue", () => {
+  test("redrives to its DLQ after 5 receives, with a visibility timeout of 6× the consumer's timeout", () => {
+    const props = resources.ChargeQueue!.Properties;
+    const dlq = resources.ChargeDeadLetterQueue!;
+
     expect(dlq.Type).toBe("AWS::SQS::Queue");
-    expect(queue.RedrivePolicy).toEqual({
+    expect(props.RedrivePolicy).toEqual({
       deadLetterTargetArn: { "Fn::GetAtt": ["ChargeDeadLetterQueue", "Arn"] },
       maxReceiveCount: 5,
     });
-    expect(queue.VisibilityTimeout).toBe(6 * consumer.Properties.Timeout);
-    expect(dlq.Properties.MessageRetentionPeriod).toBeGreaterThan(queue.MessageRetentionPeriod);
+    expect(props.VisibilityTimeout).toBe(6 * lambda("chargeSubscription").Properties.Timeout);
+    expect(dlq.Properties.MessageRetentionPeriod).toBeGreaterThan(props.MessageRetentionPeriod);
   });
 
-  test("the consumer takes batches of 10 with partial batch failures, capped in concurrency to protect iamport", () => {
+  test("the consumer takes batches of 10 with partial batch failures, capped in concurrency", () => {
     const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
-    const consumer = ofType("AWS::Lambda::Function").find(
-      ([id]) => id === "ChargeSubscriptionLambdaFunction",
-    )![1];
 
     expect(mappings).toHaveLength(1);
     expect(mappings[0]).toMatchObject({
-      EventSourceArn: { "Fn::GetAtt": ["ChargeQueue", "Arn"] },
+      EventSourceArn: queue,
       FunctionName: { "Fn::GetAtt": ["ChargeSubscriptionLambdaFunction", "Arn"] },
       BatchSize: 10,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       ScalingConfig: { MaximumConcurrency: 5 },
     });
     // Reserved concurrency at least the mapping's maximum: SQS never hands a batch to a throttled function.
-    expect(consumer.Properties.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(5);
-    for (const [, fn] of ofType("AWS::Lambda::Function")) {
-      expect(fn.Properties.Environment.Variables.CHARGE_QUEUE_URL).toEqual({ Ref: "ChargeQueue" });
+    expect(lambda("chargeSubscription").Properties.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe("scheduled functions", () => {
+  test("the next tick is the retry: no async retries, a maximum event age, a timeout shorter than the rate", () => {
+    const scheduled = readServerlessFunctions().filter((fn) => fn.schedules.length > 0);
+    const configs = ofType("AWS::Lambda::EventInvokeConfig").map(([, c]) => c.Properties);
+
+    expect(scheduled.map((fn) => fn.name).sort()).toEqual(["dispatchCharges", "reconcile", "sweepLedger"]);
+    for (const fn of scheduled) {
+      const rateMs = Math.min(...fn.schedules.map((s) => rateToMs(s.rate) ?? 0));
+      const id = `${fn.name[0]!.toUpperCase()}${fn.name.slice(1)}LambdaFunction`;
+      const config = configs.find((c) => c.FunctionName?.Ref === id);
+      expect(config, fn.name).toMatchObject({ MaximumRetryAttempts: 0 });
+      expect(config!.MaximumEventAgeInSeconds * 1000).toBeLessThan(rateMs);
+      expect(lambda(fn.name).Properties.Timeout * 1000).toBeLessThan(rateMs);
+      expect(lambda(fn.name).Properties.ReservedConcurrentExecutions).toBe(1);
+    }
+  });
+});
+
+describe("alarms that mean something", () => {
+  const alarms = (): Array<Record<string, any>> =>
+    ofType("AWS::CloudWatch::Alarm").map(([id, a]) => ({ id, ...a.Properties }));
+
+  test("no log metric filter is left: the metrics come from the code", () => {
+    expect(ofType("AWS::Logs::MetricFilter")).toEqual([]);
+  });
+
+  test("every alert kind in signals.json has its PaymentAlerts alarm, at one occurrence", () => {
+    const byKind = alarms().filter((a) => a.MetricName === "PaymentAlerts");
+
+    expect(byKind.map((a) => a.Dimensions[0].Value).sort()).toEqual(Object.keys(signals.alerts).sort());
+    for (const alarm of byKind) {
+      expect(alarm).toMatchObject({
+        Namespace: "KiccPayments/ci",
+        Statistic: "Sum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
+      });
+      expect(alarm.Dimensions).toEqual([{ Name: "alert", Value: expect.any(String) }]);
     }
   });
 
-  test("secrets are referenced by SSM name, never placed in the environment", () => {
-    for (const [, fn] of ofType("AWS::Lambda::Function")) {
-      const env = fn.Properties.Environment.Variables;
-      expect(env.SECRETS_SOURCE).toBe("ssm");
-      expect(env.IAMPORT_CREDENTIALS_PARAM).toBe("/kicc-payments/ci/iamport-credentials");
-      expect(env).not.toHaveProperty("IAMPORT_IMP_SECRET");
-      expect(env).not.toHaveProperty("MERCHANT_API_KEYS");
-    }
+  test("a spoofed imp_uid is a rate alarm on Signals, never an alert of one", () => {
+    const spoof = alarms().find(
+      (a) => a.MetricName === "Signals" && a.Dimensions[0].Value === "spoofed_imp_uid",
+    );
+
+    expect(spoof).toBeDefined();
+    expect(spoof!.Threshold).toBeGreaterThan(1);
+    expect(Object.keys(signals.alerts)).not.toContain("spoofed_imp_uid");
+    expect(
+      alarms()
+        .filter((a) => a.MetricName === "Signals")
+        .map((a) => a.Dimensions[0].Value)
+        .sort(),
+    ).toEqual(Object.keys(signals.counters).sort());
   });
 
-  test("ALERT log lines and iamport outages reach an alarm on an SNS topic", () => {
-    const filters = ofType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
-    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
-    const alertFilters = filters.filter((f) => f.FilterPattern === "{ $.alert = * }");
+  test("AWS's own metrics: the charge worker's errors and throttles, the queue's age, the DLQ, API 5xx, DynamoDB throttles, the scheduled jobs' failures", () => {
+    const on = (namespace: string, metric: string, dimension: unknown) =>
+      alarms().find(
+        (a) =>
+          a.Namespace === namespace &&
+          a.MetricName === metric &&
+          JSON.stringify(a.Dimensions) === JSON.stringify(dimension),
+      );
+    const fn = (name: string) => [{ Name: "FunctionName", Value: { Ref: `${name}LambdaFunction` } }];
 
-    for (const fn of [
-      "IamportWebhook",
-      "CompletePayment",
-      "CompletePaymentMobile",
-      "RefundOrder",
-      "Reconcile",
-      "SweepLedger",
-      "ChargeSubscription",
-      "CreateSubscription",
-      "SwitchSubscriptionCard",
-    ]) {
-      expect(alertFilters.map((f) => f.LogGroupName.Ref)).toContain(`${fn}LogGroup`);
-      expect(resources).toHaveProperty(`${fn}LogGroup`);
+    expect(on("AWS/Lambda", "Errors", fn("ChargeSubscription"))).toBeDefined();
+    expect(on("AWS/Lambda", "Throttles", fn("ChargeSubscription"))).toBeDefined();
+    expect(on("AWS/Lambda", "Errors", fn("Reconcile"))).toBeDefined();
+    expect(on("AWS/Lambda", "Errors", fn("SweepLedger"))).toBeDefined();
+    expect(on("AWS/Lambda", "Errors", fn("DispatchCharges"))).toBeDefined();
+    expect(
+      on("AWS/SQS", "ApproximateAgeOfOldestMessage", [
+        { Name: "QueueName", Value: { "Fn::GetAtt": ["ChargeQueue", "QueueName"] } },
+      ]),
+    ).toBeDefined();
+    expect(
+      on("AWS/SQS", "ApproximateNumberOfMessagesVisible", [
+        { Name: "QueueName", Value: { "Fn::GetAtt": ["ChargeDeadLetterQueue", "QueueName"] } },
+      ]),
+    ).toBeDefined();
+    expect(on("AWS/ApiGateway", "5xx", [{ Name: "ApiId", Value: { Ref: "HttpApi" } }])).toBeDefined();
+    for (const metric of ["ReadThrottleEvents", "WriteThrottleEvents"])
+      expect(
+        on("AWS/DynamoDB", metric, [{ Name: "TableName", Value: { Ref: "PaymentsTable" } }]),
+      ).toBeDefined();
+  });
+
+  test("every alarm notifies the topic when it fires and when it is OK again", () => {
+    expect(alarms().length).toBeGreaterThan(Object.keys(signals.alerts).length);
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions, alarm.id).toEqual([{ Ref: "AlarmTopic" }]);
+      expect(alarm.OKActions, alarm.id).toEqual([{ Ref: "AlarmTopic" }]);
     }
-    expect(alarms.map((a) => a.MetricName).sort()).toEqual([
-      "ApproximateNumberOfMessagesVisible",
-      "Errors",
-      "Errors",
-      "Errors",
-      "IamportUnavailable",
-      "LedgerSweepFindings",
-      "PaymentAlerts",
-    ]);
-    const dlqAlarm = alarms.find((a) => a.Namespace === "AWS/SQS");
-    expect(dlqAlarm?.Dimensions).toEqual([
-      { Name: "QueueName", Value: { "Fn::GetAtt": ["ChargeDeadLetterQueue", "QueueName"] } },
-    ]);
-    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: "AlarmTopic" }]);
     expect(resources.AlarmTopic?.Type).toBe("AWS::SNS::Topic");
   });
+});
 
-  test("the ledger sweep runs every 15 minutes, one at a time, with the table's IAM, an alarm on findings and one on errors", () => {
-    const fn = resources.SweepLedgerLambdaFunction!;
-    const rules = ofType("AWS::Events::Rule").map(([, r]) => r.Properties);
-    const schedule = rules.find((r) =>
-      r.Targets.some((target: any) => JSON.stringify(target.Arn).includes("SweepLedgerLambdaFunction")),
-    );
-    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
-    const filters = ofType("AWS::Logs::MetricFilter").map(([, f]) => f.Properties);
+describe("the HTTP API", () => {
+  test("each merchant route its default bucket, each public route a smaller one of its own", () => {
+    const stage = resources.HttpApiStage!.Properties;
+    const publicRoutes = readServerlessFunctions()
+      .filter((fn) => expected[fn.name]?.public)
+      .flatMap((fn) => fn.routes.map((r) => `${r.method} ${r.path}`));
 
-    expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
-    expect(fn.Properties.Timeout).toBe(300);
-    expect(schedule?.ScheduleExpression).toBe("rate(15 minutes)");
-    // The role it runs with reaches the table (read the order, write refunds owed) and the iamport credentials.
-    expect(JSON.stringify(fn.Properties.Role)).toContain("IamRoleLambdaExecution");
-    const statements = resources.IamRoleLambdaExecution!.Properties.Policies.flatMap(
-      (p: any) => p.PolicyDocument.Statement,
-    );
-    const dynamo = statements.find((s: any) => [s.Action].flat().includes("dynamodb:Query"));
-    expect(dynamo.Action).toEqual(
-      expect.arrayContaining([
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:Query",
-        "dynamodb:ConditionCheckItem",
-      ]),
-    );
-    expect(filters).toContainEqual(
-      expect.objectContaining({
-        LogGroupName: { Ref: "SweepLedgerLogGroup" },
-        FilterPattern: '{ $.alert = "ledger_sweep_findings" }',
-      }),
-    );
-    expect(alarms).toContainEqual(
-      expect.objectContaining({ MetricName: "LedgerSweepFindings", Threshold: 1 }),
-    );
-    expect(alarms).toContainEqual(
-      expect.objectContaining({
-        MetricName: "Errors",
-        Dimensions: [{ Name: "FunctionName", Value: { Ref: "SweepLedgerLambdaFunction" } }],
-      }),
-    );
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
+    expect(Object.keys(stage.RouteSettings).sort()).toEqual(publicRoutes.sort());
+    for (const route of publicRoutes) {
+      expect(stage.RouteSettings[route].ThrottlingRateLimit).toBeLessThan(100);
+      expect(stage.RouteSettings[route].ThrottlingBurstLimit).toBeLessThan(200);
+    }
   });
 
-  test("the public API is throttled at the stage", () => {
-    expect(resources.HttpApiStage?.Properties.DefaultRouteSettings).toEqual({
-      ThrottlingBurstLimit: 200,
-      ThrottlingRateLimit: 100,
-    });
+  test("access logs, without personal data: the route template, no path, query, source IP or user agent", () => {
+    const settings = resources.HttpApiStage!.Properties.AccessLogSettings;
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+
+    expect(settings.DestinationArn).toEqual({ "Fn::GetAtt": ["HttpApiLogGroup", "Arn"] });
+    expect(format).toMatchObject({ route: "$context.routeKey", status: "$context.status" });
+    expect(settings.Format).not.toMatch(/identity|\$context\.path|querystring|\$request/i);
+    expect(resources.HttpApiLogGroup?.Properties.RetentionInDays).toBe(90);
   });
+
+  test("no CORS at the API: only the browser-called public routes answer it, themselves", () => {
+    expect(resources.HttpApi!.Properties).not.toHaveProperty("CorsConfiguration");
+  });
+});
+
+describe("bundles", () => {
+  test("no source map in any zip (kept out: see the README's Measurements)", async () => {
+    for (const fn of readServerlessFunctions()) {
+      const zip = await readFile(join(outDir, `${fn.name}.zip`));
+      // Names are stored uncompressed in a zip's headers.
+      expect(zip.includes(Buffer.from(".mjs")), fn.name).toBe(true);
+      expect(zip.includes(Buffer.from(".map")), fn.name).toBe(false);
+    }
+  });
+});
+
+describe("deploy parameters", () => {
+  const packageFails = async (stage: string, params: string[] = []) => {
+    const dir = await mkdtemp(join(tmpdir(), "sls-missing-"));
+    try {
+      await run("npx", ["osls", "package", "--stage", stage, "--package", dir, ...params], {
+        cwd: repoRoot,
+        env,
+        timeout: 120_000,
+      });
+      return null;
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout: string; stderr: string };
+      return `${stdout}\n${stderr}`;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  test("a live stage without them: one message naming each missing one", async () => {
+    const output = await packageFails("prod");
+
+    expect(output).not.toBeNull();
+    const line = output!.split("\n").find((l) => l.includes("missing deploy parameters"));
+    expect(line).toContain(
+      "missing deploy parameters for stage prod: publicApiUrl, resultOrigins, defaultResultUrl, kiccMid",
+    );
+  }, 150_000);
+
+  test("only the ones missing are named; kiccMid is not needed in test mode", async () => {
+    const output = await packageFails("staging", [
+      "--param=iamportMode=test",
+      "--param=publicApiUrl=https://pay.example.com",
+    ]);
+
+    const line = output!.split("\n").find((l) => l.includes("missing deploy parameters"));
+    expect(line).toContain("missing deploy parameters for stage staging: resultOrigins, defaultResultUrl (");
+  }, 150_000);
+
+  test("the local and test stages resolve with their own values", async () => {
+    for (const stage of ["local", "test"]) {
+      const { stdout } = await run("npx", ["osls", "print", "--stage", stage, "--format", "json"], {
+        cwd: repoRoot,
+        env,
+        timeout: 120_000,
+      });
+      const config = JSON.parse(stdout);
+      expect(config.provider.environment).toMatchObject({
+        IAMPORT_MODE: "test",
+        PUBLIC_API_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1/),
+      });
+    }
+  }, 150_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ConfigError, parseConfig } from "../../../lib/config.js";
+import { createSecrets } from "../../../lib/runtime/secrets.js";
 
 const local = {
   STAGE: "local",
@@ -48,10 +49,13 @@ describe("parseConfig", () => {
     );
   });
 
-  test("on AWS the SSM parameter names are required", () => {
-    expect(() => parseConfig({ ...local, STAGE: "prod", SECRETS_SOURCE: "ssm" })).toThrow(
-      /IAMPORT_CREDENTIALS_PARAM.*MERCHANT_API_KEYS_PARAM/,
-    );
+  test("on AWS a function without a secret's parameter name starts, and refuses to read that secret", async () => {
+    // serverless.yml gives each function only the names its role may read (the status route none).
+    const config = parseConfig({ ...local, STAGE: "prod", SECRETS_SOURCE: "ssm" });
+    const secrets = createSecrets(config);
+
+    await expect(secrets.merchantApiKeys()).rejects.toThrow(/MERCHANT_API_KEYS_PARAM is not set/);
+    await expect(secrets.iamportCredentials()).rejects.toThrow(/IAMPORT_CREDENTIALS_PARAM is not set/);
   });
 
   test("the default result page must be on an allowed origin", () => {
