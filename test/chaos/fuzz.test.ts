@@ -4,17 +4,31 @@
  * is printed; any 5xx, error without a JSON body or field, write, alert or
  * iamport call for a refused request fails the test with the case that did it.
  */
-import { expect, test } from "vitest";
+import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { knownEntities } from "../../chaos/fuzz/known.js";
 import { runFuzz } from "../../chaos/fuzz/run-fuzz.js";
-import { useStack } from "../support/stack.js";
+import { startWriteCounter, type WriteCounter } from "../../chaos/fuzz/write-counter.js";
+import { type Stack, startStack } from "../../local/stack.js";
 
-const ctx = useStack({ env: { LOG_LEVEL: "error", IAMPORT_TIMEOUT_MS: "500" } });
+let counter: WriteCounter;
+let stack: Stack;
+beforeAll(async () => {
+  counter = await startWriteCounter(inject("dynamoEndpoint"));
+  stack = await startStack({
+    dynamoEndpoint: counter.endpoint,
+    env: { LOG_LEVEL: "error", IAMPORT_TIMEOUT_MS: "500" },
+    sqsVisibilityTimeoutMs: 500,
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+  await counter?.close();
+});
 
 test("every route answers fuzzed input with a 4xx naming the field or a valid success, and changes nothing when it refuses", async () => {
-  const t = ctx();
   const seed = Math.floor(Math.random() * 2 ** 31);
-  const result = await runFuzz(t.stack, { casesPerRoute: 200, seed, known: await knownEntities(t.stack) });
+  const known = await knownEntities(stack);
+  const result = await runFuzz(stack, { casesPerRoute: 200, seed, known, writes: counter.writes });
   process.stderr.write(`fuzz seed ${seed}: ${result.cases} cases in ${result.seconds} s\n`);
   for (const [route, histogram] of Object.entries(result.histogram))
     process.stderr.write(`  ${route.padEnd(40)} ${JSON.stringify(histogram)}\n`);
