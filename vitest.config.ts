@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { MODE_MATRIX, MODE_MATRIX_FILES } from "./test/support/sandbox-modes.js";
 
 export default defineConfig({
   test: {
@@ -9,5 +10,15 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 90_000,
     reporters: ["default", "./test/support/count-reporter.ts"],
+    // Every test once with the sandbox's default behaviour, then the paths iamport's undocumented
+    // behaviour touches once per entry of the mode matrix (test/support/sandbox-modes.ts).
+    // One project alone: `npx vitest run --project modes-a <files>`.
+    projects: [
+      { extends: true, test: { name: "default" } },
+      ...MODE_MATRIX.map((entry) => ({
+        extends: true as const,
+        test: { name: entry.name, include: MODE_MATRIX_FILES, env: { SANDBOX_MODES: entry.modes } },
+      })),
+    ],
   },
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, inject } from "vitest";
 import { type Stack, startStack } from "../../local/stack.js";
 import type { SandboxOptions } from "../../sandbox/index.js";
+import { sandboxModesFromEnv } from "./sandbox-modes.js";
 
 export interface TestStack {
   stack: Stack;
@@ -29,7 +30,8 @@ export function useStack(
       dynamoEndpoint: inject("dynamoEndpoint"),
       // TEST_LOG_LEVEL=info shows the handlers' JSON logs while debugging a test.
       env: { IAMPORT_TIMEOUT_MS: "400", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent", ...options.env },
-      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+      // The mode matrix (SANDBOX_MODES) under whatever the test file asks of the sandbox.
+      sandbox: { ...options.sandbox, modes: { ...sandboxModesFromEnv(), ...options.sandbox?.modes } },
       // A message the consumer hands back is delivered again after half a second, not six minutes.
       sqsVisibilityTimeoutMs: options.sqsVisibilityTimeoutMs ?? 500,
     });
