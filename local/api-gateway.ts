@@ -175,6 +175,20 @@ export async function startApiServer(options: {
       return;
     }
     if (options.fallback && (await options.fallback(req, res, body))) return;
+    // A routed path asked with another method: 405 naming the methods it has (a JSON body, like every error).
+    const allowed = [
+      ...new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method)),
+    ];
+    if (allowed.length > 0) {
+      const allow = allowed.sort().join(", ");
+      answerJson(
+        res,
+        405,
+        { error: "method_not_allowed", message: `${method} is not allowed here; use ${allow}` },
+        { allow },
+      );
+      return;
+    }
     gatewayAnswer(res, "notFound");
   };
   const server = createServer(
@@ -183,6 +197,24 @@ export async function startApiServer(options: {
       onFailure: (res) => gatewayAnswer(res, "internal"),
     }),
   );
+  // What Node's parser refuses before any listener runs (headers past its 16 KB, a malformed request line)
+  // gets a JSON body too, instead of Node's bare status line.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
+    const [status, message] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "Request Header Fields Too Large"]
+        : error.code === "HPE_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "Request Timeout"]
+          : [400, "Bad Request"];
+    const body = JSON.stringify({ message });
+    socket.end(
+      `HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((ok, fail) => {
     server.once("error", fail);
     server.listen(options.port ?? 0, "127.0.0.1", () => ok());

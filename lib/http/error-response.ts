@@ -6,6 +6,7 @@
  */
 import {
   ConflictError,
+  type FieldIssue,
   NotConfiguredError,
   NotFoundError,
   RetryLaterError,
@@ -18,7 +19,15 @@ import { type HttpResult, json } from "./response.js";
 
 export function errorResponse(error: unknown, logger: Logger): HttpResult {
   if (error instanceof ValidationError) {
-    return json(400, { error: "invalid_request", message: error.message, issues: error.issues });
+    const issues = boundedIssues(error.issues);
+    return json(400, {
+      error: "invalid_request",
+      message: bounded(
+        issues.map((issue) => `${issue.field}: ${issue.reason}`).join("; "),
+        MAX_MESSAGE_CHARS,
+      ),
+      issues,
+    });
   }
   if (error instanceof UnauthorizedError) return json(401, { error: "unauthorized", message: error.message });
   if (error instanceof NotFoundError) return json(404, { error: "not_found", message: error.message });
@@ -49,4 +58,25 @@ export function errorResponse(error: unknown, logger: Logger): HttpResult {
   }
   logger.error("unhandled error", { error });
   return json(500, { error: "internal_error", message: "internal error" });
+}
+
+/** A refusal names the field and the reason; it never sends back a caller's 100 KB value (or key) whole. */
+const MAX_ISSUES = 20;
+const MAX_FIELD_CHARS = 120;
+const MAX_REASON_CHARS = 300;
+const MAX_MESSAGE_CHARS = 1_000;
+
+function boundedIssues(issues: readonly FieldIssue[]): FieldIssue[] {
+  const kept = issues.slice(0, MAX_ISSUES).map((issue) => ({
+    field: bounded(issue.field, MAX_FIELD_CHARS),
+    reason: bounded(issue.reason, MAX_REASON_CHARS),
+  }));
+  if (issues.length > MAX_ISSUES) {
+    kept.push({ field: "body", reason: `and ${issues.length - MAX_ISSUES} more problems` });
+  }
+  return kept;
+}
+
+function bounded(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 30)}… (${text.length} characters)`;
 }

@@ -238,12 +238,13 @@ const apiCases: Case[] = [
   {
     name: "a wrong method on a route (DELETE /orders)",
     bytes: http("DELETE", "/orders", keyed),
-    status: 404,
+    // A JSON 405 naming the route's methods in Allow (json-errors.test.ts checks the body and header).
+    status: 405,
   },
   {
     name: "a wrong method on a route (PATCH)",
     bytes: http("PATCH", "/orders/x/status", keyed, "{}"),
-    status: 404,
+    status: 405,
   },
   { name: "a wrong method on a page (POST /shop/)", bytes: http("POST", "/shop/", json, "{}"), status: 404 },
   { name: "a wrong method on /__local/queues", bytes: http("DELETE", "/__local/queues"), status: 404 },
