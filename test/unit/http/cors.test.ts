@@ -84,7 +84,7 @@ describe("CORS for the browser-called public routes", () => {
 
   test("a preflight from another origin, for another method or with other headers: 403 JSON", async () => {
     const { withCors, calls } = handlers();
-    const asks = [
+    const asks: Array<Record<string, string>> = [
       { origin: "https://evil.example", "access-control-request-method": "POST" },
       { origin: SHOP, "access-control-request-method": "DELETE" },
       {
