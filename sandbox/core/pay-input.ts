@@ -58,6 +58,8 @@ export interface PayResult {
   imp_uid: string | null;
   merchant_uid: string;
   success: boolean;
+  /** Older SDK versions' name for `success` (the same value); the current SDK dropped both. */
+  imp_success?: boolean;
   error_code?: string;
   error_msg?: string;
   status?: "ready" | "paid" | "failed";
@@ -69,6 +71,12 @@ export interface PayResult {
   buyer_name?: string | null;
   buyer_email?: string | null;
   buyer_tel?: string | null;
+  buyer_addr?: string | null;
+  buyer_postcode?: string | null;
+  /** "payment" for a payment window (the SDK's other kind is "certification"). */
+  pg_type?: "payment";
+  /** The easy-pay wallet used inside the PG window; null for a plain KICC card or account. */
+  emb_pg_provider?: string | null;
   custom_data?: unknown;
   paid_at?: number;
   receipt_url?: string | null;

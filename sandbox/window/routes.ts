@@ -7,11 +7,15 @@ import { SDK_SCRIPT } from "./sdk-script.js";
 import { WindowSessions } from "./sessions.js";
 import { windowPage } from "./window-page.js";
 
-/** m_redirect_url plus the result, keeping the merchant's own query params (fact sheet §7). */
+/**
+ * m_redirect_url plus the result, keeping the merchant's own query params (fact sheet §7). It
+ * carries `imp_success` as older SDKs did: it says nothing a server may trust (re-read the payment).
+ */
 export function redirectUrl(base: string, rsp: PayResult): string {
   const url = new URL(base);
   if (rsp.imp_uid) url.searchParams.set("imp_uid", rsp.imp_uid);
   url.searchParams.set("merchant_uid", rsp.merchant_uid);
+  url.searchParams.set("imp_success", String(rsp.success));
   if (!rsp.success) {
     url.searchParams.set("error_code", rsp.error_code ?? "");
     url.searchParams.set("error_msg", rsp.error_msg ?? "");
@@ -37,6 +41,7 @@ export function registerWindow(router: Router, engine: Engine): void {
         imp_uid: null,
         merchant_uid: merchantUid,
         success: false,
+        imp_success: false,
         error_code: "F0001",
         error_msg: `등록되지 않은 가맹점 식별코드입니다: ${String(body.merchant_code)}`,
       };

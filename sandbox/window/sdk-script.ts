@@ -31,6 +31,7 @@ export const SDK_SCRIPT = `(function () {
     var target = new URL(url, window.location.href);
     if (rsp.imp_uid) target.searchParams.set("imp_uid", rsp.imp_uid);
     target.searchParams.set("merchant_uid", rsp.merchant_uid || "");
+    target.searchParams.set("imp_success", String(Boolean(rsp.success)));
     if (!rsp.success) {
       target.searchParams.set("error_code", rsp.error_code || "");
       target.searchParams.set("error_msg", rsp.error_msg || "");
@@ -64,6 +65,11 @@ export const SDK_SCRIPT = `(function () {
     window.addEventListener("message", onMessage);
   }
 
+  function closeOverlay() {
+    if (overlay && overlay.parentNode) overlay.parentNode.removeChild(overlay);
+    overlay = null;
+  }
+
   var IMP = {
     sandbox: undefined,
     _code: null,
@@ -73,7 +79,7 @@ export const SDK_SCRIPT = `(function () {
       params = params || {};
       var mobile = isMobile();
       var fail = function (msg) {
-        finish(params, mobile, callback, { success: false, imp_uid: null, merchant_uid: params.merchant_uid || null, error_code: "F0000", error_msg: msg });
+        finish(params, mobile, callback, { success: false, imp_success: false, imp_uid: null, merchant_uid: params.merchant_uid || null, error_code: "F0000", error_msg: msg });
       };
       if (!IMP._code) return fail("IMP.init(가맹점 식별코드)를 먼저 호출해 주세요.");
       var request = Object.assign({}, params, { channel: mobile ? "mobile" : "pc", user_agent: navigator.userAgent });
@@ -83,7 +89,16 @@ export const SDK_SCRIPT = `(function () {
         if (mobile) window.location.href = res.url;
         else openOverlay(res.url, params, callback);
       }, function (err) { fail("sandbox unreachable: " + err); });
-    }
+    },
+    // Identity verification (본인인증) is its own PG contract; KICC payments do not provide it.
+    certification: function (params, callback) {
+      params = params || {};
+      var rsp = { success: false, imp_success: false, imp_uid: null, merchant_uid: params.merchant_uid || null, pg_provider: "kicc", pg_type: "certification", error_code: "F0000", error_msg: "KICC 결제 채널은 본인인증(IMP.certification)을 지원하지 않습니다." };
+      if (isMobile() && params.m_redirect_url) return redirect(params.m_redirect_url, rsp);
+      if (typeof callback === "function") setTimeout(function () { callback(rsp); }, 0);
+    },
+    // Closes an open payment window without a result, as the real SDK's IMP.close().
+    close: function () { closeOverlay(); }
   };
   window.IMP = IMP;
 })();

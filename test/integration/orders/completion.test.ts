@@ -186,6 +186,8 @@ describe("forged amount (invariant 2)", () => {
       refund: "done",
       refunded_amount: 100,
     });
+    // What went back to the buyer, as the order's own figure too (it said 0).
+    expect(order).toMatchObject({ refunded_amount: 100, refundable_amount: 0 });
     control.clearWebhookFaults();
   });
 
@@ -478,5 +480,25 @@ describe("the mobile redirect passes on only what the server verified", () => {
     } finally {
       t.stack.sandbox!.control.clearFaults();
     }
+  });
+  test("imp_success in the redirect (older SDKs send it; the sandbox does) is ignored: iamport's record decides", async () => {
+    const t = ctx();
+    const closed = await t.createOrder();
+    const closedRsp = t.stack.sandbox!.control.pay({ ...closed.body.request_pay, outcome: "close" });
+    const paid = await paidOrder(t);
+
+    const claimsSuccess = await t.api(
+      `/payments/complete/mobile?imp_uid=${closedRsp.imp_uid}&merchant_uid=${closed.body.merchant_uid}&imp_success=true`,
+      { key: null },
+    );
+    const claimsFailure = await t.api(
+      `/payments/complete/mobile?imp_uid=${paid.impUid}&merchant_uid=${paid.merchantUid}&imp_success=false&error_code=F400`,
+      { key: null },
+    );
+
+    expect(new URL(claimsSuccess.headers.get("location") ?? "").searchParams.get("status")).toBe("failed");
+    expect(new URL(claimsFailure.headers.get("location") ?? "").searchParams.get("status")).toBe("paid");
+    expect((await history(t, closed.body.merchant_uid as string)).order.status).toBe("failed");
+    expect((await history(t, paid.merchantUid)).order.status).toBe("paid");
   });
 });

@@ -95,21 +95,59 @@ window.pay = function (params) { return new Promise(function (resolve) { IMP.req
     ...extra,
   });
 
-  it("PC: the overlay window approves and the callback gets the rsp", async () => {
+  it("PC: the overlay window approves and the callback gets the rsp the real SDK sends", async () => {
     const page = await browser.newPage();
     await page.goto(`${shopUrl}/`);
     const result = page.evaluate(
       (p) => (window as unknown as { pay: (p: unknown) => Promise<unknown> }).pay(p),
-      params("o-pc"),
+      params("o-pc", { buyer_addr: "서울시 중구", buyer_postcode: "04524" }),
     );
     const frame = page.frameLocator("iframe[name=imp-sandbox-window]");
     await frame.getByRole("button", { name: "Approve" }).click({ timeout: 10_000 });
     expect(await result).toMatchObject({
       success: true,
+      imp_success: true,
       merchant_uid: "o-pc",
       status: "paid",
       paid_amount: 15_000,
+      buyer_addr: "서울시 중구",
+      buyer_postcode: "04524",
+      pg_type: "payment",
+      pg_provider: "kicc",
+      emb_pg_provider: null,
     });
+    expect(await page.locator("#imp-sandbox-overlay").count()).toBe(0);
+    await page.close();
+  });
+
+  it("IMP.certification answers that KICC payments do not provide it; IMP.close closes an open window", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${shopUrl}/`);
+    const certification = await page.evaluate(
+      () =>
+        new Promise((resolve) =>
+          (
+            window as unknown as { IMP: { certification: (p: unknown, cb: unknown) => void } }
+          ).IMP.certification({ merchant_uid: "cert-1" }, resolve),
+        ),
+    );
+    // IMP.close() gives no callback, so this evaluate never resolves: ignore its rejection at close.
+    page
+      .evaluate(
+        (p) => (window as unknown as { pay: (p: unknown) => Promise<unknown> }).pay(p),
+        params("o-pc-closed-by-page"),
+      )
+      .catch(() => undefined);
+    await page.locator("#imp-sandbox-overlay").waitFor({ timeout: 10_000 });
+    await page.evaluate(() => (window as unknown as { IMP: { close: () => void } }).IMP.close());
+
+    expect(certification).toMatchObject({
+      success: false,
+      imp_success: false,
+      imp_uid: null,
+      pg_type: "certification",
+    });
+    expect((certification as { error_msg: string }).error_msg).toContain("본인인증");
     expect(await page.locator("#imp-sandbox-overlay").count()).toBe(0);
     await page.close();
   });
@@ -145,6 +183,8 @@ window.pay = function (params) { return new Promise(function (resolve) { IMP.req
     const url = new URL(page.url());
     expect(url.searchParams.get("order")).toBe("42");
     expect(url.searchParams.get("merchant_uid")).toBe("o-mobile");
+    // As older SDKs did; a server must not trust it (it re-reads the payment).
+    expect(url.searchParams.get("imp_success")).toBe("true");
     const impUid = url.searchParams.get("imp_uid") as string;
     expect(sandbox.control.payment(impUid)).toMatchObject({
       status: "ready",
