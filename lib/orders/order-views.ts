@@ -31,7 +31,9 @@ export function merchantOrderView(order: Order, history: OrderEvent[], owedRefun
           due_at: order.vbank.dueAt,
         }
       : null,
-    refunded_amount: order.refundedAmount,
+    // A forged order's money is the forged payment, refunded in full by this service (its refund owed):
+    // what went back to the buyer is that refund, not the 0 of refunds the merchant made.
+    refunded_amount: order.status === "forged" ? (order.forgery?.refundedAmount ?? 0) : order.refundedAmount,
     refundable_amount:
       order.status === "paid" || order.status === "partially_refunded"
         ? order.amount - order.refundedAmount

@@ -182,6 +182,7 @@ describe("cases 4 and 5: a virtual account issued for the wrong amount", () => {
     expect(iamportPayment(t, first)).toMatchObject({ status: "cancelled", cancel_amount: 1_000 });
     expect(await order(t, merchantUid)).toMatchObject({
       status: "forged",
+      refunded_amount: 1_000,
       forgery: { refund: "done", refunded_amount: 1_000 },
     });
   });
