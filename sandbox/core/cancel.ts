@@ -37,7 +37,8 @@ function findTarget(engine: Engine, req: CancelRequest): StoredPayment {
     if (!p) refuse("취소할 결제건이 존재하지 않습니다.");
     return p;
   }
-  return refuse("imp_uid 또는 merchant_uid 중 하나는 필수입니다.");
+  // Neither id: nothing to cancel, in the one wording the reference records for cancel (fact sheet §2).
+  return refuse("취소할 결제건이 존재하지 않습니다.");
 }
 
 /** Paid and not wholly cancelled: `paid`, or `cancelled` after a partial cancel in that mode. */

@@ -95,6 +95,18 @@ describe("sandbox POST /payments/cancel and console cancels", () => {
     );
   });
 
+  it("neither imp_uid nor merchant_uid (or empty ones): HTTP 200, code 1, the reference's 취소할 결제건이 존재하지 않습니다.", async () => {
+    for (const body of [{}, { imp_uid: "", merchant_uid: "" }, { amount: 1000 }]) {
+      const res = await cancel(body);
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      expect(res.body, JSON.stringify(body)).toEqual({
+        code: 1,
+        message: "취소할 결제건이 존재하지 않습니다.",
+        response: null,
+      });
+    }
+  });
+
   it("vbank refunds need refund_holder, refund_bank and refund_account", async () => {
     const impUid = sandbox.control.pay({ ...cardParams("o-vbr"), pay_method: "vbank", outcome: "approve" })
       .imp_uid as string;
