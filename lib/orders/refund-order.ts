@@ -5,14 +5,14 @@
  * a cancel made against a balance that moved. The order's refund state comes
  * from the payment iamport returns, through the same rules as every door.
  */
-import { ConflictError, NotFoundError } from "../errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import type { CancelPaymentInput } from "../iamport/types.js";
 import type { Logger } from "../observability/logger.js";
 import type { RefundRequestsRepository } from "../store/refund-requests-repository.js";
 import type { RefundOrderBody } from "./api-schemas.js";
 import { hashRequest } from "./create-order.js";
 import type { PaymentFacts } from "./payment-facts.js";
-import type { RefundPlan, RefundRequestRecord, RefundResult } from "./refund.js";
+import type { RefundPlan, RefundRefusal, RefundRequestRecord, RefundResult } from "./refund.js";
 import { cancelAtIamport, lookUpThenCancel, refusalError } from "./refund-attempt.js";
 import { owedPaymentNamed, refundOwedPayment } from "./refund-owed-payment.js";
 import { planRefund, refundAccountFrom } from "./refund-rules.js";
@@ -121,6 +121,21 @@ async function resume(
     }
     // Refused only because another refund of ours moved the balance: plan again from the balance now.
     const replanned = record.replan ? await planAgain(deps, record, input, now) : null;
+    if (replanned && "refusal" in replanned) {
+      // Nothing is left to refund as asked (the other took it): the request ends refused, once for every retry.
+      const refused = await deps.refunds.update(record, {
+        ...record,
+        state: "refused",
+        refusal: replanned.refusal,
+        replan: false,
+        updatedAt: now.toISOString(),
+      });
+      if (!refused.saved) {
+        record = refused.current;
+        continue;
+      }
+      throw refusalError(replanned.refusal);
+    }
     const next: RefundRequestRecord = {
       ...record,
       attempt: record.attempt + 1,
@@ -164,18 +179,37 @@ async function guarded(
   }
 }
 
-/** The plan of `input` against the order as it is now (refund-rules.ts may refuse it: a 4xx, as at first). */
+/**
+ * The plan of `input` against the order as it is now, or the refusal of refund-rules.ts when nothing is
+ * left to refund as asked (the order refunded meanwhile, an amount above what remains).
+ */
 async function planAgain(
   deps: RefundOrderDeps,
   record: RefundRequestRecord,
   input: RefundOrderInput,
   now: Date,
-): Promise<{ plan: RefundPlan; stored: RefundRequestRecord["plan"] }> {
+): Promise<{ plan: RefundPlan; stored: RefundRequestRecord["plan"] } | { refusal: RefundRefusal }> {
   const order = await deps.orders.get(record.merchantUid);
   if (!order) throw new NotFoundError(`order ${record.merchantUid}`);
-  const plan = planRefund(order, input.request, now);
-  const { refundAccount: _notStored, ...stored } = plan;
-  return { plan, stored };
+  try {
+    const plan = planRefund(order, input.request, now);
+    const { refundAccount: _notStored, ...stored } = plan;
+    return { plan, stored };
+  } catch (error) {
+    if (error instanceof ConflictError)
+      return {
+        refusal: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      };
+    if (error instanceof ValidationError)
+      return {
+        refusal: { code: "refund_refused", message: error.message, details: { issues: error.issues } },
+      };
+    throw error;
+  }
 }
 
 /** The stored plan plus the refund account, which only the (identical) request carries. */

@@ -39,7 +39,8 @@ export interface RefundResult {
 
 /** A refusal after the request was accepted, replayed as the same 409. */
 export interface RefundRefusal {
-  code: "balance_mismatch" | "refund_refused";
+  /** iamport's refusals, or the refund rules' own (`order_not_refundable`…) when a retry planned again. */
+  code: "balance_mismatch" | "refund_refused" | (string & {});
   message: string;
   details?: Record<string, unknown>;
 }

@@ -7,6 +7,9 @@
  * key refunds what it asked for. Real handler, DynamoDB Local, the sandbox.
  */
 import { describe, expect, test } from "vitest";
+import { parseConfig } from "../../../lib/config.js";
+import { createDocumentClient } from "../../../lib/store/dynamo-client.js";
+import { createRefundRequestsRepository } from "../../../lib/store/refund-requests-repository.js";
 import { captureAlerts } from "../../support/alerts.js";
 import { useStack } from "../../support/stack.js";
 import { iamportPayment, order, paidOrder, refund } from "./support.js";
@@ -51,6 +54,34 @@ describe("concurrent partial refunds under different keys", () => {
       status: "partially_refunded",
       refunded_amount: 10_000,
     });
+    expect(alerts("balance_mismatch")).toEqual([]);
+  });
+
+  // Found by the soak: the loser's retry planned again against an order the winner had fully refunded,
+  // was refused by the rules, and left its request "in progress" for ever.
+  test("a loser whose retry finds nothing left to refund is refused for good, not left in progress", async () => {
+    const t = ctx();
+    const { merchantUid, impUid } = await paidOrder(t, { amount: 8_000 });
+    const keys = ["full-a", "full-b", "full-c"].map((key) => `${merchantUid}-${key}`);
+    const answers = await Promise.all(keys.map((key) => refund(t, merchantUid, { reason: "all" }, key)));
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+
+    for (const [i, answer] of answers.entries()) {
+      if (answer.status === 201) continue;
+      expect(answer.body.error).toBe("refund_in_progress");
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const again = await refund(t, merchantUid, { reason: "all" }, keys[i]);
+        expect(again.status, JSON.stringify(again.body)).toBe(409);
+        expect(again.body.error).toBe("order_not_refundable");
+      }
+    }
+    const config = parseConfig(t.stack.env);
+    const requests = await createRefundRequestsRepository({
+      db: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT ?? "" }),
+      tableName: config.TABLE_NAME,
+    }).listForOrder(merchantUid);
+    expect(requests.map((r) => r.state).sort()).toEqual(["refused", "refused", "succeeded"]);
+    expect(iamportPayment(t, impUid).cancel_amount).toBe(8_000);
     expect(alerts("balance_mismatch")).toEqual([]);
   });
 });
