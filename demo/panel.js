@@ -234,7 +234,12 @@ function renderBilling(declines, keys) {
   $("declines").replaceChildren(
     ...(declines.length
       ? declines.map((d) =>
-          h("li", {}, h("code", {}, d.customer_uid ?? d.card_number ?? d.card_code), ` → ${d.reason}`),
+          h(
+            "li",
+            {},
+            h("code", {}, d.customer_uid ?? d.card_number ?? d.card_code),
+            ` → ${d.reason}${d.answer ? ` (answered ${d.answer})` : ""}`,
+          ),
         )
       : [h("li", {}, "None: charges go through.")]),
   );
@@ -289,14 +294,40 @@ async function renderQueues() {
   );
 }
 
+/** One select per behaviour mode (GET /__sandbox/modes: the modes in force and every choice, default first). */
+function renderModes({ modes, choices }) {
+  const form = $("modes");
+  // Keep a choice the user is making while auto-refresh runs.
+  if (form.contains(document.activeElement)) return;
+  form.replaceChildren(
+    ...Object.entries(choices).map(([name, values]) =>
+      h(
+        "div",
+        {},
+        h("label", { for: `mode-${name}` }, name),
+        h(
+          "select",
+          { id: `mode-${name}`, name },
+          values.map((value, i) => {
+            const option = h("option", { value }, i === 0 ? `${value} (default)` : value);
+            if (modes[name] === value) option.selected = true;
+            return option;
+          }),
+        ),
+      ),
+    ),
+  );
+}
+
 async function refresh() {
-  const [info, payments, deliveries, faults, declines, keys] = await Promise.all([
+  const [info, payments, deliveries, faults, declines, keys, modes] = await Promise.all([
     sandbox(config, "/info"),
     sandbox(config, "/payments"),
     sandbox(config, "/webhooks"),
     sandbox(config, "/faults"),
     sandbox(config, "/declines"),
     sandbox(config, "/billing-keys"),
+    sandbox(config, "/modes"),
   ]);
   $("clock").textContent = `${formatTime(info.now)} (${info.now})`;
   $("info").replaceChildren(
@@ -314,6 +345,7 @@ async function refresh() {
   renderFaults(faults);
   renderWebhookFaults();
   renderBilling(declines, keys);
+  renderModes(modes);
   await Promise.all([renderJobs(), renderQueues()]);
   $("panel").dataset.loaded = String(Date.now());
 }
@@ -404,10 +436,19 @@ function wire() {
       return showError(errorBox, "Name the billing key (customer_uid) to decline.");
     }
     const rule = { customer_uid: customerUid, reason: $("decline-reason").value };
+    if ($("decline-answer").value) rule.answer = $("decline-answer").value;
     act(`Decline added for ${customerUid}: ${rule.reason}`, () =>
       sandbox(config, "/declines", { method: "POST", body: rule }),
     );
   });
+  $("modes-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const modes = Object.fromEntries([...$("modes").querySelectorAll("select")].map((s) => [s.name, s.value]));
+    act("Behaviour modes applied", () => sandbox(config, "/modes", { method: "POST", body: modes }));
+  });
+  $("reset-modes").addEventListener("click", () =>
+    act("Behaviour modes back to the defaults", () => sandbox(config, "/modes", { method: "DELETE" })),
+  );
   $("clear-declines").addEventListener("click", () =>
     act("Declines cleared", () => sandbox(config, "/declines", { method: "DELETE" })),
   );
