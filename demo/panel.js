@@ -443,7 +443,9 @@ function wire() {
   });
   $("modes-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const modes = Object.fromEntries([...$("modes").querySelectorAll("select")].map((s) => [s.name, s.value]));
+    const modes = Object.fromEntries(
+      [...$("modes").querySelectorAll("select")].map((s) => [s.name, s.value]),
+    );
     act("Behaviour modes applied", () => sandbox(config, "/modes", { method: "POST", body: modes }));
   });
   $("reset-modes").addEventListener("click", () =>
