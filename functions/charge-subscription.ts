@@ -5,17 +5,21 @@
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { chargeBatch } from "../lib/billing/charge-batch.js";
+import { withInvocationDeadline } from "../lib/deadline.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event, context) => {
-  const { failed } = await chargeBatch(
-    container().chargeDeps,
-    event.Records.map((record) => ({
-      id: record.messageId,
-      body: record.body,
-      receiveCount: Number(record.attributes.ApproximateReceiveCount),
-    })),
-    { remainingMs: () => context.getRemainingTimeInMillis() },
+  // Every iamport call ends before Lambda's timeout; a charge cut short is an unknown outcome, looked up.
+  const { failed } = await withInvocationDeadline(context, () =>
+    chargeBatch(
+      container().chargeDeps,
+      event.Records.map((record) => ({
+        id: record.messageId,
+        body: record.body,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount),
+      })),
+      { remainingMs: () => context.getRemainingTimeInMillis() },
+    ),
   );
   return { batchItemFailures: failed.map((id) => ({ itemIdentifier: id })) };
 });

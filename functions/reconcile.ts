@@ -5,9 +5,12 @@
  */
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
+import { withInvocationDeadline } from "../lib/deadline.js";
 import { type ReconcileSummary, reconcileOrders } from "../lib/orders/reconcile-orders.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = middy<ScheduledEvent, ReconcileSummary>().handler(async (_event, context) =>
-  reconcileOrders(container().reconcileDeps, { remainingMs: () => context.getRemainingTimeInMillis() }),
+  withInvocationDeadline(context, () =>
+    reconcileOrders(container().reconcileDeps, { remainingMs: () => context.getRemainingTimeInMillis() }),
+  ),
 );

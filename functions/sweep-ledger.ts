@@ -5,9 +5,12 @@
  */
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
+import { withInvocationDeadline } from "../lib/deadline.js";
 import { type SweepSummary, sweepLedger } from "../lib/ledger/sweep-ledger.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = middy<ScheduledEvent, SweepSummary>().handler(async (_event, context) =>
-  sweepLedger(container().sweepDeps, { remainingMs: () => context.getRemainingTimeInMillis() }),
+  withInvocationDeadline(context, () =>
+    sweepLedger(container().sweepDeps, { remainingMs: () => context.getRemainingTimeInMillis() }),
+  ),
 );

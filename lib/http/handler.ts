@@ -6,6 +6,7 @@
 import { timingSafeEqual } from "node:crypto";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { withInvocationDeadline } from "../deadline.js";
 import { UnauthorizedError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { preflight, withCors } from "./cors.js";
@@ -43,24 +44,29 @@ export function httpHandler(
   const { cors } = options;
   const answer = (event: HttpEvent, result: HttpResult) =>
     cors ? withCors(event, result, cors.origins()) : result;
-  return middy<HttpEvent, HttpResult>()
-    .before(async (request) => {
-      logFor(request.event, request.context);
-      // A before middleware's return value is the response: the preflight never reaches the handler.
-      if (cors && request.event.requestContext?.http?.method === "OPTIONS")
-        return preflight(request.event, cors.origins(), cors.method);
-      if (options.apiKeys) {
-        const given = headerOf(request.event, "x-api-key");
-        if (!given || !matchesAny(given, await options.apiKeys())) throw new UnauthorizedError();
-      }
-    })
-    .onError(async (request) => {
-      request.response = answer(
-        request.event,
-        errorResponse(request.error, logFor(request.event, request.context)),
-      );
-    })
-    .handler(async (event, context) => answer(event, await fn(event, logFor(event, context))));
+  return (
+    middy<HttpEvent, HttpResult>()
+      .before(async (request) => {
+        logFor(request.event, request.context);
+        // A before middleware's return value is the response: the preflight never reaches the handler.
+        if (cors && request.event.requestContext?.http?.method === "OPTIONS")
+          return preflight(request.event, cors.origins(), cors.method);
+        if (options.apiKeys) {
+          const given = headerOf(request.event, "x-api-key");
+          if (!given || !matchesAny(given, await options.apiKeys())) throw new UnauthorizedError();
+        }
+      })
+      .onError(async (request) => {
+        request.response = answer(
+          request.event,
+          errorResponse(request.error, logFor(request.event, request.context)),
+        );
+      })
+      // Every iamport call is bounded by the time Lambda leaves, less a margin to answer in.
+      .handler(async (event, context) =>
+        answer(event, await withInvocationDeadline(context, () => fn(event, logFor(event, context)))),
+      )
+  );
 }
 
 export function headerOf(event: HttpEvent, name: string): string | undefined {

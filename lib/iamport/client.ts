@@ -3,6 +3,8 @@
  * Token handling and the 401 retry live here; timeouts, retries and envelope checks
  * live in the transport.
  */
+
+import { currentDeadline } from "../deadline.js";
 import { IamportNotFoundError, IamportUnauthorizedError } from "./errors.js";
 import {
   BillingKeySchema,
@@ -54,6 +56,8 @@ export function createIamportClient(options: IamportClientOptions): IamportClien
     random: options.random ?? Math.random,
     logger: options.logger,
     tier: options.tier,
+    // The invocation's deadline (lib/deadline.ts) unless the caller gives its own.
+    deadline: options.deadline ?? currentDeadline,
   });
 
   let credentials: Promise<IamportCredentials> | undefined;

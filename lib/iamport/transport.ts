@@ -33,6 +33,8 @@ export interface TransportOptions {
   random: () => number;
   logger?: IamportLogger | undefined;
   tier?: string | undefined;
+  /** Epoch ms by which every call must be done (the invocation's deadline), if any. */
+  deadline?: (() => number | undefined) | undefined;
 }
 
 /** What to send and how to treat failures. */
@@ -53,6 +55,8 @@ export interface CallSpec<T> {
 /** First backoff step; doubles per retry, each step capped so the total stays small. */
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2_000;
+/** An attempt is not started with less time than this left before the deadline. */
+const MIN_ATTEMPT_MS = 250;
 /** Connection errors that prove the request never reached iamport. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
@@ -70,6 +74,11 @@ export type Transport = <T>(spec: CallSpec<T>) => Promise<T>;
 /** Builds the function that performs one logical call (with retries for reads). */
 export function createTransport(options: TransportOptions): Transport {
   const maxReadAttempts = 1 + Math.max(0, Math.floor(options.readRetries));
+  /** Time left before the invocation's deadline (same clock as lib/deadline.ts); Infinity outside one. */
+  const budget = () => {
+    const deadline = options.deadline?.();
+    return deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now();
+  };
 
   return async function call<T>(spec: CallSpec<T>): Promise<T> {
     const maxAttempts = spec.kind === "read" ? maxReadAttempts : 1;
@@ -78,9 +87,10 @@ export function createTransport(options: TransportOptions): Transport {
         return await attemptOnce(spec);
       } catch (err) {
         if (!(err instanceof TransientFailure)) throw err;
-        if (attempt >= maxAttempts) throw giveUp(spec, err, attempt);
         const delay =
           Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)) * (0.5 + options.random() / 2);
+        // No retry that could not finish before the deadline: the caller answers 503 in time instead.
+        if (attempt >= maxAttempts || budget() < delay + MIN_ATTEMPT_MS) throw giveUp(spec, err, attempt);
         options.logger?.warn("iamport call failed, retrying", {
           route: spec.route,
           attempt,
@@ -114,6 +124,11 @@ export function createTransport(options: TransportOptions): Transport {
     if (spec.token !== undefined) headers.authorization = `Bearer ${spec.token}`;
     if (options.tier !== undefined) headers.tier = options.tier;
 
+    const left = budget();
+    if (left < MIN_ATTEMPT_MS) {
+      // Never sent, so even a write's outcome is known: it did not happen.
+      throw new TransientFailure("no time left in this invocation", false, undefined);
+    }
     let status: number;
     let text: string;
     try {
@@ -121,8 +136,8 @@ export function createTransport(options: TransportOptions): Transport {
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        // Per attempt, and it also bounds reading the body.
-        signal: AbortSignal.timeout(options.timeoutMs),
+        // Per attempt, and it also bounds reading the body; never past the invocation's deadline.
+        signal: AbortSignal.timeout(Math.min(options.timeoutMs, left)),
         redirect: "error",
       });
       status = res.status;

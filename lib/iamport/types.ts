@@ -28,6 +28,11 @@ export interface IamportClientOptions {
   logger?: IamportLogger;
   /** Sub-merchant tier code, sent as the `Tier` header. */
   tier?: string;
+  /**
+   * Epoch ms by which every call must be done; default: the current invocation's deadline
+   * (lib/deadline.ts), so no call outlives the Lambda invocation that made it.
+   */
+  deadline?: () => number | undefined;
 }
 
 export type PaymentStatusFilter = "ready" | "paid" | "failed" | "cancelled";
