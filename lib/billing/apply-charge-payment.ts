@@ -8,6 +8,7 @@ import { RetryLaterError } from "../errors.js";
 import { IamportError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
 import type { Logger } from "../observability/logger.js";
+import { holdsMoney } from "../orders/payment-facts.js";
 import { type ChargeAttempt, isTerminal, outcomeFromPayment, type ResolvedBy } from "./charge-attempt.js";
 import type { ChargeDeps } from "./charge-deps.js";
 import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
@@ -58,7 +59,8 @@ async function besidePaid(
   log: Logger,
 ): Promise<ChargePaymentResult> {
   const held = Math.max(0, payment.amount - payment.cancel_amount);
-  if (payment.imp_uid === attempt.impUid || payment.status !== "paid" || held === 0) {
+  // Held money, whatever status a partial cancel leaves (`paid` or `cancelled`: undocumented).
+  if (payment.imp_uid === attempt.impUid || !holdsMoney(payment) || held === 0) {
     if (attempt.impUid) await carryOutChargeRefund(deps, attempt, attempt.impUid, log);
     return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
   }
@@ -92,7 +94,7 @@ async function settledNotPaid(
   resolvedBy: ResolvedBy,
   log: Logger,
 ): Promise<ChargePaymentResult> {
-  if (payment.status !== "paid")
+  if (!holdsMoney(payment))
     return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
   let handled: Awaited<ReturnType<typeof handleLatePayment>>;
   try {

@@ -11,7 +11,7 @@
  * SAME merchant_uid is what makes that one retry safe: had the first send
  * been charged after all, iamport refuses the second as already paid.
  */
-import type { PaymentFacts } from "../orders/payment-facts.js";
+import { holdsMoney, type PaymentFacts } from "../orders/payment-facts.js";
 import { classifyDecline, type DeclineSeverity } from "./classify-decline.js";
 import type { CycleOutcome } from "./subscription-machine.js";
 
@@ -263,7 +263,9 @@ export function outcomeFromPayment(
     if (payment.customer_uid && payment.customer_uid !== attempt.customerUid) return "customer_uid_mismatch";
     return null;
   })();
-  if (payment.status === "paid") {
+  // Paid, or partly refunded by hand whatever status iamport then shows (`paid` or `cancelled`:
+  // undocumented), so both read the same.
+  if (holdsMoney(payment)) {
     if (problem) return { kind: "rejected", reason: problem, impUid, refundable: refundable(payment) };
     if (payment.amount !== attempt.amount || payment.currency !== "KRW") {
       return { kind: "rejected", reason: "amount_mismatch", impUid, refundable: refundable(payment) };

@@ -175,6 +175,17 @@ describe("reading iamport's record (invariant 1)", () => {
     });
   });
 
+  test("partly refunded by hand: the same outcome whether iamport then reads paid or cancelled (undocumented)", () => {
+    const stays = outcomeFromPayment(claim(), payment({ status: "paid", cancel_amount: 1_000 }), live);
+    const reads = outcomeFromPayment(claim(), payment({ status: "cancelled", cancel_amount: 1_000 }), live);
+
+    expect(stays).toMatchObject({ kind: "paid", impUid: "imp_1" });
+    expect(reads).toEqual(stays);
+    expect(
+      outcomeFromPayment(claim(), payment({ status: "cancelled", cancel_amount: 9_900 }), live),
+    ).toMatchObject({ kind: "rejected", reason: "cancelled_at_iamport" });
+  });
+
   test("nothing conclusive: ready, or another merchant_uid's failure", () => {
     expect(outcomeFromPayment(claim(), payment({ status: "ready" }), live)).toBeNull();
     expect(
