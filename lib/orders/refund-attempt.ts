@@ -163,13 +163,15 @@ async function refused(
     (othersInFlight || (await movedByOurRecordedRefund(deps, record, order, atIamport)))
   ) {
     // Another refund of ours moved the balance (still in flight, or recorded since this one was planned):
-    // nothing is wrong and nobody is paged. iamport answered, so nothing of this one was refunded; a first
-    // attempt is planned again on retry (a later one may hide a lost cancel of its own, so it is not).
+    // nothing is wrong and nobody is paged. iamport answered, so nothing of this one was refunded now. It is
+    // planned again on retry when it can have no cancel of its own at iamport: a first attempt, or a later one
+    // whose look-up above searched the history (no other refund in flight) and found none of its own.
+    const noCancelOfOurs = record.attempt === 1 || (payment !== null && !othersInFlight);
     await deps.refunds
       .update(record, {
         ...record,
         leaseUntil: deps.clock().toISOString(),
-        ...(record.attempt === 1 ? { replan: true } : {}),
+        ...(noCancelOfOurs ? { replan: true } : {}),
       })
       .catch(() => undefined);
     throw new ConflictError(

@@ -12,7 +12,7 @@ import { createDocumentClient } from "../../../lib/store/dynamo-client.js";
 import { createRefundRequestsRepository } from "../../../lib/store/refund-requests-repository.js";
 import { captureAlerts } from "../../support/alerts.js";
 import { useStack } from "../../support/stack.js";
-import { iamportPayment, order, paidOrder, refund } from "./support.js";
+import { control, iamportPayment, order, paidOrder, refund } from "./support.js";
 
 const ctx = useStack({ env: { LOG_LEVEL: "error" } });
 const alerts = captureAlerts();
@@ -82,6 +82,31 @@ describe("concurrent partial refunds under different keys", () => {
     }).listForOrder(merchantUid);
     expect(requests.map((r) => r.state).sort()).toEqual(["refused", "refused", "succeeded"]);
     expect(iamportPayment(t, impUid).cancel_amount).toBe(8_000);
+    expect(alerts("balance_mismatch")).toEqual([]);
+  });
+
+  // Found by the soak: a request whose first cancel never reached iamport (its answer unknown) was beaten by
+  // another key; every retry then looked up, found none of its own, and answered refund_in_progress for ever.
+  test("a request whose first cancel was lost before iamport, beaten by another key, ends refused on retry", async () => {
+    const t = ctx();
+    const { merchantUid, impUid } = await paidOrder(t, { amount: 8_000 });
+    control(t).addFault({ method: "POST", path: "/payments/cancel", kind: "drop", times: 1 });
+    const first = await refund(t, merchantUid, { reason: "all" }, `${merchantUid}-lost`);
+    expect(first.status, JSON.stringify(first.body)).not.toBe(201);
+    const other = await refund(t, merchantUid, { reason: "all" }, `${merchantUid}-other`);
+    expect(other.status, JSON.stringify(other.body)).toBe(201);
+
+    const answers = [];
+    for (let attempt = 0; attempt < 3; attempt++)
+      answers.push((await refund(t, merchantUid, { reason: "all" }, `${merchantUid}-lost`)).body.error);
+    expect(answers.at(-1)).toBe("order_not_refundable");
+    const config = parseConfig(t.stack.env);
+    const requests = await createRefundRequestsRepository({
+      db: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT ?? "" }),
+      tableName: config.TABLE_NAME,
+    }).listForOrder(merchantUid);
+    expect(requests.map((r) => r.state).sort()).toEqual(["refused", "succeeded"]);
+    expect(iamportPayment(t, impUid).cancel_history).toHaveLength(1);
     expect(alerts("balance_mismatch")).toEqual([]);
   });
 });
