@@ -62,7 +62,13 @@ const LOOK_AGAIN_MS = 5 * 60_000;
 const GIVE_UP_MS = 24 * 60 * 60_000;
 
 /** Builds a container from a config; tests call this with their own config. */
-export function buildContainer(config: Config, overrides: Partial<Pick<Container, "clock">> = {}): Container {
+export function buildContainer(
+  config: Config,
+  overrides: Partial<Pick<Container, "clock">> & {
+    /** How the iamport client waits between read retries (the soak's virtual time does not wait). */
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
+): Container {
   const logger = createLogger({
     level: config.LOG_LEVEL,
     base: { stage: config.STAGE },
@@ -75,6 +81,7 @@ export function buildContainer(config: Config, overrides: Partial<Pick<Container
     credentials: () => secrets.iamportCredentials(),
     timeoutMs: config.IAMPORT_TIMEOUT_MS,
     logger,
+    ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
   });
   const db = createDocumentClient({
     region: config.AWS_REGION,
