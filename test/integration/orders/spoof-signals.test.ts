@@ -55,6 +55,20 @@ describe("signals, not alerts", () => {
     expect(lines.filter((line) => line.alert !== undefined)).toEqual([]);
   });
 
+  test("a malformed imp_uid (a lone surrogate) is a 400 naming it, never a 503 counted as iamport down", async () => {
+    const t = ctx();
+    const order = await t.createOrder();
+
+    const res = await t.api("/webhooks/iamport", {
+      key: null,
+      body: `{"imp_uid":"imp_\\ud800","merchant_uid":"${order.body.merchant_uid}","status":"paid"}`,
+    });
+
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.issues)).toContain("imp_uid");
+    expect(logged().filter((line) => line.signal !== undefined || line.alert !== undefined)).toEqual([]);
+  });
+
   test("iamport unreachable: 503 with Retry-After, counted as iamport_unavailable", async () => {
     const t = ctx();
     const order = await t.createOrder();
