@@ -38,6 +38,13 @@ function orderLink(merchantUid) {
   return h("a", { href: `/shop/order.html?merchant_uid=${encodeURIComponent(merchantUid)}` }, merchantUid);
 }
 
+/** Each cell names its column (`data-label`), so a narrow screen can show a row as a stack of labelled lines. */
+function labelled(rows, headers) {
+  for (const row of rows)
+    for (const [i, cell] of [...row.children].entries()) cell.dataset.label = headers[i] ?? "";
+  return rows;
+}
+
 function table(id, caption, headers, rows, empty) {
   if (rows.length === 0) return h("p", { id }, empty);
   return h(
@@ -45,7 +52,7 @@ function table(id, caption, headers, rows, empty) {
     { class: "table-wrap" },
     h(
       "table",
-      { id },
+      { id, class: "stack" },
       h("caption", { class: "visually-hidden" }, caption),
       h(
         "thead",
@@ -56,7 +63,7 @@ function table(id, caption, headers, rows, empty) {
           headers.map((text) => h("th", { scope: "col" }, text)),
         ),
       ),
-      h("tbody", {}, rows),
+      h("tbody", {}, labelled(rows, headers)),
     ),
   );
 }
