@@ -67,6 +67,17 @@ export function formatTime(value) {
   return Number.isNaN(date.getTime()) ? String(value) : `${kst.format(date)} KST`;
 }
 
+/**
+ * Server text (a history entry's reason, a decline) with every UTC instant in it
+ * (`retry 1 of 3 at 2026-12-02T15:00:00.000Z`) shown in Korean time, as the rest of the page is.
+ */
+export function kstText(text) {
+  if (text === null || text === undefined) return "";
+  return String(text).replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (instant) =>
+    formatTime(instant),
+  );
+}
+
 /** Creates an element: h("td", { class: "x" }, "text", child). Strings are text, never HTML. */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -1,6 +1,17 @@
 // Result and order pages: the verified order from GET /orders/{merchant_uid}, its history,
 // the virtual account, and a refund form (POST /orders/{merchant_uid}/refunds).
-import { api, badge, formatTime, formatWon, h, loadConfig, sandbox, showError, sleep } from "./common.js";
+import {
+  api,
+  badge,
+  formatTime,
+  formatWon,
+  h,
+  kstText,
+  loadConfig,
+  sandbox,
+  showError,
+  sleep,
+} from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(window.location.search);
@@ -57,7 +68,12 @@ function describe(order) {
     case "expired":
       return ["bad", "The deposit deadline passed; the order expired."];
     case "forged":
-      return ["bad", "The amount paid did not match the order: it was refunded in full and flagged."];
+      return [
+        "bad",
+        order.forgery?.refund === "done"
+          ? `The amount paid did not match the order: it was refunded in full (${formatWon(order.refunded_amount)}) and flagged.`
+          : "The amount paid did not match the order: it is being refunded in full, and flagged.",
+      ];
     default:
       return ["warn", `Order status: ${order.status}`];
   }
@@ -81,7 +97,7 @@ function summary(order) {
       fact("Method", order.pay_method, order.escrow ? " (escrow)" : ""),
       fact("iamport payment", order.imp_uid ? h("code", {}, order.imp_uid) : "—"),
       fact("Paid at", formatTime(order.paid_at)),
-      fact("Refunded", formatWon(order.refunded_amount ?? 0)),
+      fact("Refunded", h("span", { id: "refunded" }, formatWon(order.refunded_amount ?? 0))),
       fact("Refundable", h("span", { id: "refundable" }, formatWon(refundable))),
       fact("Created", formatTime(order.created_at)),
     ),
@@ -179,7 +195,7 @@ function historySection(order) {
       h("td", {}, formatTime(event.at)),
       h("td", {}, event.from ? badge(event.from) : "—", " → ", badge(event.to)),
       h("td", {}, event.source),
-      h("td", {}, event.reason ?? ""),
+      h("td", {}, kstText(event.reason)),
     ),
   );
   return h(
@@ -200,7 +216,7 @@ function refundsSection(order) {
       {},
       h("td", {}, formatTime(refund.cancelled_at)),
       h("td", {}, formatWon(refund.amount)),
-      h("td", {}, refund.reason),
+      h("td", {}, kstText(refund.reason)),
       h("td", {}, h("code", {}, refund.cancellation_id)),
     ),
   );

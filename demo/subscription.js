@@ -1,7 +1,18 @@
 // Subscription page: GET /subscriptions/{id} with every cycle, its charge attempts and the history;
 // cancel (now or at period end), pause, resume and switch card (a new billing key from the window, then
 // POST /subscriptions/{id}/card). With the sandbox, a shortcut runs the dispatcher at the next charge date.
-import { api, badge, formatTime, formatWon, h, loadConfig, loadScript, showError, sleep } from "./common.js";
+import {
+  api,
+  badge,
+  formatTime,
+  formatWon,
+  h,
+  kstText,
+  loadConfig,
+  loadScript,
+  showError,
+  sleep,
+} from "./common.js";
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(window.location.search);
@@ -54,7 +65,7 @@ function describe(sub) {
         `Active: paid through ${formatTime(sub.paid_through)}. Next charge ${formatTime(sub.next_charge_at)}.`,
       ];
     case "past_due": {
-      const reason = sub.dunning?.last_reason ?? sub.last_charge?.reason ?? "no reason given";
+      const reason = kstText(sub.dunning?.last_reason ?? sub.last_charge?.reason ?? "no reason given");
       if (charging(sub)) return ["warn", `Past due (${reason}): retrying now…`];
       return sub.dunning?.waiting_for_card
         ? [
@@ -73,7 +84,7 @@ function describe(sub) {
     case "canceled":
       return [
         "warn",
-        `Canceled ${formatTime(sub.canceled_at)}${sub.cancel_reason ? ` (${sub.cancel_reason})` : ""}.`,
+        `Canceled ${formatTime(sub.canceled_at)}${sub.cancel_reason ? ` (${kstText(sub.cancel_reason)})` : ""}.`,
       ];
     default:
       return ["warn", `Subscription status: ${sub.status}`];
@@ -118,7 +129,7 @@ function summary(sub) {
             "dl",
             { class: "facts", id: "dunning" },
             fact("Cycle", String(sub.dunning.cycle)),
-            fact("Last reason", sub.dunning.last_reason),
+            fact("Last reason", kstText(sub.dunning.last_reason)),
             fact("Failing since", formatTime(sub.dunning.since)),
             fact("Soft declines", String(sub.dunning.soft_declines)),
             fact("Waiting for a new card", sub.dunning.waiting_for_card ? "yes" : "no"),
@@ -403,7 +414,7 @@ function cyclesSection(sub) {
                     {},
                     badge(a.status),
                     a.decline ? ` ${a.decline}` : "",
-                    a.reason || a.error_code ? h("div", {}, a.reason ?? a.error_code) : null,
+                    a.reason || a.error_code ? h("div", {}, kstText(a.reason ?? a.error_code)) : null,
                   ),
                   h(
                     "td",
@@ -445,7 +456,7 @@ function historySection(sub) {
         h("td", {}, formatTime(event.at)),
         h("td", {}, event.from ? badge(event.from) : "—", " → ", badge(event.to)),
         h("td", {}, event.source),
-        h("td", {}, event.reason ?? ""),
+        h("td", {}, kstText(event.reason)),
         h("td", {}, event.cycle ? `${event.cycle}${event.attempt ? ` / ${event.attempt}` : ""}` : ""),
       ),
     );
@@ -482,8 +493,20 @@ function render(sub) {
   });
 }
 
-/** Reloads; with `until`, polls (bounded) until it holds. */
+/** What to tell the person who just subscribed, from the subscription as the server holds it now. */
+function subscribedMessage(sub) {
+  if (sub.status === "active" && sub.paid_through)
+    return "Subscribed. Your card is charged by the server, cycle by cycle.";
+  if (sub.status === "active")
+    return `Subscribed. The first charge is due ${formatTime(sub.next_charge_at)}; your card is charged by the server, cycle by cycle.`;
+  if (sub.status === "past_due")
+    return "Subscribed, but the first charge was declined: nothing was charged. Switch to another card below.";
+  return `The subscription was created but is ${sub.status}: see below.`;
+}
+
+/** Reloads; with `until`, polls (bounded) until it holds. Returns the subscription last shown. */
 async function reload({ until } = {}) {
+  let last;
   for (let attempt = 0; attempt < POLLS; attempt++) {
     const res = await api(config, `/subscriptions/${encodeURIComponent(id)}`);
     if (!res.ok) {
@@ -495,9 +518,11 @@ async function reload({ until } = {}) {
       return;
     }
     render(res.body);
-    if (!until || until(res.body)) return;
+    last = res.body;
+    if (!until || until(res.body)) return last;
     await sleep(POLL_MS);
   }
+  return last;
 }
 
 async function main() {
@@ -507,9 +532,8 @@ async function main() {
     $("lookup-id").focus();
     return;
   }
-  if (query.has("new"))
-    actionStatus.textContent = "Subscribed. Your card is charged by the server, cycle by cycle.";
-  await reload({ until: (sub) => !charging(sub) });
+  const sub = await reload({ until: (next) => !charging(next) });
+  if (query.has("new") && sub) actionStatus.textContent = subscribedMessage(sub);
   view.dataset.ready = "true";
 }
 
