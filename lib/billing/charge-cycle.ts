@@ -18,6 +18,7 @@
 import { IamportApiError, IamportError, IamportNotFoundError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
 import type { Logger } from "../observability/logger.js";
+import { holdsMoney } from "../orders/payment-facts.js";
 import {
   type AttemptOutcome,
   type ChargeAttempt,
@@ -110,7 +111,7 @@ async function findEarlierPayment(
   for (const attempt of earlierAttemptsToCheck(stored)) {
     const attemptLog = log.child({ merchant_uid: attempt.merchantUid, source: "retry_lookup" });
     try {
-      const payment = await deps.iamport.findPayment(attempt.merchantUid, { status: "paid" });
+      const payment = await findHeldPayment(deps, attempt.merchantUid);
       if (!payment) continue;
       const { result } = await handleLatePayment(deps, attempt, payment, "lookup", attemptLog);
       if (result === "applied") applied = true;
@@ -165,7 +166,7 @@ async function recheckRefusal(
 ): Promise<ChargeResult | null> {
   let payment: Payment | null;
   try {
-    payment = await deps.iamport.findPayment(attempt.merchantUid, { status: "paid" });
+    payment = await findHeldPayment(deps, attempt.merchantUid);
   } catch (error) {
     log.warn("dependency unavailable: re-check of a refused charge failed; trying again later", { error });
     return retry("iamport lookup of a refused charge failed");
@@ -242,6 +243,17 @@ async function send(
 }
 
 /**
+ * The payment under `merchantUid` that holds money: the paid one, else a partly cancelled one,
+ * whose status may read `cancelled` (undocumented), so `/find/{merchant_uid}/paid` alone misses it.
+ */
+async function findHeldPayment(deps: ChargeDeps, merchantUid: string): Promise<Payment | null> {
+  const paid = await deps.iamport.findPayment(merchantUid, { status: "paid" });
+  if (paid) return paid;
+  const cancelled = await deps.iamport.findPayment(merchantUid, { status: "cancelled" });
+  return cancelled && holdsMoney(cancelled) ? cancelled : null;
+}
+
+/**
  * iamport refused the request: nothing was charged (a later re-check makes sure). Not a decline,
  * except a key that is gone (code 1 "등록되지 않은 구매자입니다." or, undocumented, a 404) and a
  * refusal that carries the PG's decline reason (a decline answered with a non-zero code).
@@ -265,7 +277,7 @@ async function resolveOpen(
   let found: Payment | null;
   try {
     found =
-      (await deps.iamport.findPayment(attempt.merchantUid, { status: "paid" })) ??
+      (await findHeldPayment(deps, attempt.merchantUid)) ??
       (await deps.iamport.findPayment(attempt.merchantUid));
   } catch (error) {
     log.warn("dependency unavailable: lookup of an unknown charge failed; trying again later", { error });

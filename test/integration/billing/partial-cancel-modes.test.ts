@@ -69,4 +69,25 @@ describe.each(["stays-paid", "cancelled"] as const)("partialCancel=%s", (mode) =
       control(t).setModes(before);
     }
   });
+
+  test("a charge hidden behind a refusal, partly refunded at the console, every webhook lost: the retry's lookup finds it and charges nothing more", async () => {
+    const t = ctx();
+    const before = control(t).modes();
+    control(t).setModes({ partialCancel: mode });
+    try {
+      const { id, customerUid } = await refusedFirstAttempt(t);
+      control(t).setWebhookFault({ kind: "drop", times: 2 });
+      const hidden = await chargeBehindOurBack(t, `${id}_1_1`, customerUid);
+      control(t).cancelFromConsole(hidden.imp_uid, { amount: 1_000, reason: "부분 환불" });
+      await control(t).flushWebhooks();
+
+      await dispatchAt(t, 61 * 60_000);
+      const sub = await view(t, id);
+
+      expect(sub.cycles[0]).toMatchObject({ cycle: 1, status: "paid", imp_uid: hidden.imp_uid });
+      expect(chargesOf(t, customerUid)).toHaveLength(1);
+    } finally {
+      control(t).setModes(before);
+    }
+  });
 });
