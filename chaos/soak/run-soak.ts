@@ -192,12 +192,14 @@ async function settle(world: World, rng: Rng, history: History, pending: Pending
   world.sandbox.control.clearWebhookFaults();
   let last = "";
   let same = 0;
-  for (let round = 0; round < 40 && same < 2; round++) {
-    world.advance(6 * 3600_000);
+  // Rounds of 12 hours; at least 48 hours pass (an unknown charge is given up after a day) before two
+  // rounds in a row that change nothing end it.
+  for (let round = 0; round < 20 && same < 2; round++) {
+    world.advance(12 * 3600_000);
     await tick(world, rng, history, pending, { chaos: false, sweep: true });
     const now = await fingerprint(world);
     const idle = world.queue.length === 0 && world.webhooks.length === 0 && pending.length === 0;
-    same = now === last && idle && round >= 8 ? same + 1 : 0;
+    same = now === last && idle && round >= 4 ? same + 1 : 0;
     last = now;
   }
 }
