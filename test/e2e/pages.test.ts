@@ -141,7 +141,7 @@ describe.skipIf(!hasChromium)(`what a person sees${hasChromium ? "" : ` (${noChr
       const fit = await page.evaluate(() => {
         const table = document.getElementById("payments-table") as HTMLElement;
         const wrap = table.parentElement as HTMLElement;
-        const cells = [...table.querySelectorAll("td")] as HTMLElement[];
+        const cells = Array.from(table.querySelectorAll("td"));
         return {
           table: table.scrollWidth,
           wrap: wrap.clientWidth,
