@@ -30,6 +30,8 @@ export interface ChargeOptions {
 
 /** The one answer every client test saw for `again` with an unknown customer_uid (fact sheet §2). */
 export const UNKNOWN_CUSTOMER = "등록되지 않은 구매자입니다.";
+/** The wording iamport's scheduler switched to by 2021 (iamport-rest-client-python PR #45). */
+export const UNKNOWN_CUSTOMER_NEWER = "등록된 고객정보가 없습니다.";
 /** The `refused` answer of `failedMerchantUid`; the wording is the sandbox's own (nothing published). */
 export const DUPLICATE_MERCHANT_UID =
   "이미 결제요청된 merchant_uid입니다. 새로운 merchant_uid로 요청해주세요.";
@@ -38,7 +40,8 @@ export const DECLINED_PREFIX = "카드 승인에 실패하였습니다.";
 
 /**
  * The billing key of an `again` request, or iamport's refusal in the `unknownCustomer` mode:
- * HTTP 200 code 1 (what clients saw), or HTTP 404 code -1 (the lookup's answer).
+ * HTTP 200 code 1 (what clients saw, in the older or the newer wording), or HTTP 404 code -1
+ * (the lookup's answer).
  */
 export function requireBillingKey(engine: Engine, customerUid: string): StoredBillingKey {
   const key = engine.store.billingKeys.get(customerUid);
@@ -49,6 +52,8 @@ export function requireBillingKey(engine: Engine, customerUid: string): StoredBi
       -1,
       `요청하신 customer_uid(${customerUid})로 등록된 정보를 찾을 수 없습니다.`,
     );
+  if (engine.modes.unknownCustomer === "code-1-newer-message")
+    throw new IamportApiError(200, 1, UNKNOWN_CUSTOMER_NEWER);
   throw new IamportApiError(200, 1, UNKNOWN_CUSTOMER);
 }
 

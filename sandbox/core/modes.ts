@@ -12,7 +12,7 @@ export const MODE_CHOICES = {
   /** A declined `again`: code 0 + status failed, or a non-zero code with the PG's message. */
   againDecline: ["status-failed", "refused", "refused-with-record"],
   /** `again` with a customer_uid that has no billing key. */
-  unknownCustomer: ["code-1", "http-404"],
+  unknownCustomer: ["code-1", "code-1-newer-message", "http-404"],
   /** `again` with an amount that is not a positive integer (1000.5, or a string "1000" in JSON). */
   againAmount: ["refused", "charged"],
   /** `again` under a merchant_uid whose earlier attempt failed. */

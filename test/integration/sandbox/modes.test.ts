@@ -281,6 +281,13 @@ describe("unknownCustomer", () => {
     expect(res.body).toEqual({ code: 1, message: "등록되지 않은 구매자입니다.", response: null });
   });
 
+  it("code-1-newer-message: HTTP 200, code 1, 등록된 고객정보가 없습니다.", async () => {
+    sandbox.control.setModes({ unknownCustomer: "code-1-newer-message" });
+    const res = await again({ customer_uid: "nobody" });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ code: 1, message: "등록된 고객정보가 없습니다.", response: null });
+  });
+
   it("http-404: HTTP 404, code -1", async () => {
     sandbox.control.setModes({ unknownCustomer: "http-404" });
     const res = await again({ customer_uid: "nobody" });
