@@ -4,16 +4,23 @@
  * holding only what its code does, the one table and its index, the charge
  * queue with its DLQ and capped consumer, an alarm for every alert kind and
  * AWS metric that matters, throttles per route, access logs without personal
- * data, and deploy parameters that cannot be forgotten.
+ * data, and deploy parameters that cannot be forgotten. Then the template
+ * against the current CloudFormation resource specification
+ * (@aws-cdk/aws-service-spec), and the checker against planted mistakes.
+ *
+ * One package run for all of it: two `osls package` at once in this folder
+ * would share serverless-esbuild's work folder.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { loadAwsServiceSpecSync } from "@aws-cdk/aws-service-spec";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import signals from "../../lib/observability/signals.json" with { type: "json" };
 import { rateToMs, readServerlessFunctions, repoRoot } from "../../local/serverless-routes.js";
+import { checkTemplate } from "../../scripts/check-cloudformation.js";
 
 const run = promisify(execFile);
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: unknown };
@@ -465,4 +472,95 @@ describe("deploy parameters", () => {
       });
     }
   }, 150_000);
+});
+
+const db = loadAwsServiceSpecSync();
+
+/** A copy of the packaged template with one mistake planted. */
+function planted(edit: (resources: Record<string, any>) => void) {
+  const copy = structuredClone(JSON.parse(templateText));
+  edit(copy.Resources);
+  return checkTemplate(copy, db);
+}
+
+describe("the packaged template and the CloudFormation specification", () => {
+  test("every resource, property, type and reference is one the specification knows", () => {
+    expect(Object.keys(resources).length).toBeGreaterThan(80);
+    expect(checkTemplate(JSON.parse(templateText), db)).toEqual([]);
+  });
+
+  test.each([
+    [
+      "a misspelled property",
+      (r: any) => {
+        r.GetOrderStatusLambdaFunction.Properties.RunTime = "nodejs22.x";
+      },
+      "GetOrderStatusLambdaFunction.Properties.RunTime: no such property",
+    ],
+    [
+      "a required property missing",
+      (r: any) => {
+        delete r.GetOrderStatusLambdaFunction.Properties.Role;
+      },
+      "GetOrderStatusLambdaFunction.Properties.Role: required property missing",
+    ],
+    [
+      "a value of the wrong type",
+      (r: any) => {
+        r.GetOrderStatusLambdaFunction.Properties.MemorySize = "lots";
+      },
+      "GetOrderStatusLambdaFunction.Properties.MemorySize: expected an integer",
+    ],
+    [
+      "a misspelled property of a nested type",
+      (r: any) => {
+        r.HttpApiStage.Properties.AccessLogSettings.Fromat = "x";
+      },
+      "HttpApiStage.Properties.AccessLogSettings.Fromat: no such property",
+    ],
+    [
+      "a list where an object belongs",
+      (r: any) => {
+        r.GetOrderStatusLambdaFunction.Properties.Environment = [1];
+      },
+      "GetOrderStatusLambdaFunction.Properties.Environment: expected an object",
+    ],
+    [
+      "a Ref to nothing",
+      (r: any) => {
+        r.AlarmTopic.Properties.TopicName = { Ref: "NoSuchThing" };
+      },
+      "Ref to NoSuchThing, which does not exist",
+    ],
+    [
+      "a GetAtt of an attribute the type lacks",
+      (r: any) => {
+        r.ChargeQueue.Properties.RedrivePolicy.deadLetterTargetArn = {
+          "Fn::GetAtt": ["ChargeDeadLetterQueue", "Nope"],
+        };
+      },
+      "Fn::GetAtt ChargeDeadLetterQueue.Nope: AWS::SQS::Queue has no such attribute",
+    ],
+    [
+      "a Sub variable naming nothing",
+      (r: any) => {
+        r.AlarmTopic.Properties.TopicName = { "Fn::Sub": "${Nope}-alarms" };
+      },
+      "Fn::Sub names ${Nope}, which does not exist",
+    ],
+    [
+      "a resource type that does not exist",
+      (r: any) => {
+        r.AlarmTopic.Type = "AWS::SNS::Topik";
+      },
+      "AlarmTopic: AWS::SNS::Topik is not a resource type of the specification",
+    ],
+  ])("finds %s", (_what, edit, message) => {
+    const problems = planted(edit);
+
+    expect(
+      problems.some((p) => p.includes(message)),
+      problems.join("\n"),
+    ).toBe(true);
+  });
 });
