@@ -28,6 +28,7 @@ const HARD_WORDS = [
   "유효하지 않은 카드",
   "카드번호 오류",
   "등록되지 않은 구매자", // iamport: the customer_uid has no billing key
+  "등록된 고객정보가 없", // iamport's newer wording of the same
   "빌링키",
   "lost",
   "stolen",
@@ -46,9 +47,13 @@ export function classifyDecline(failReason: string | null | undefined): DeclineS
   return HARD_WORDS.some((word) => lower.includes(word)) ? "hard" : "soft";
 }
 
-/** iamport's refusal of `again` for a customer_uid without a billing key (code 1). */
+/**
+ * iamport's refusal of `again` for a customer_uid without a billing key (code 1), in the wording
+ * client tests saw, or the one its scheduler answers since 2021 (등록된 고객정보가 없습니다.).
+ */
 export function isMissingBillingKey(message: string | null | undefined): boolean {
-  return (message ?? "").includes("등록되지 않은 구매자");
+  const text = message ?? "";
+  return text.includes("등록되지 않은 구매자") || text.includes("등록된 고객정보가 없");
 }
 
 /**

@@ -84,7 +84,7 @@ test("a decline answered as a refused request stays on the open-attempt index fo
   expect(String(attempt?.GSI1PK)).toMatch(/^UNKNOWN#/);
 });
 
-describe.each(["code-1", "http-404"] as const)(
+describe.each(["code-1", "code-1-newer-message", "http-404"] as const)(
   "a billing key iamport no longer has (answered %s)",
   (mode) => {
     test("is a hard decline: nothing charged, the subscription waits for a new card", async () => {

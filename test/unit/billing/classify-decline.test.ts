@@ -37,6 +37,7 @@ describe("soft or hard", () => {
 describe("iamport refusals that are not request errors", () => {
   test("an unknown customer_uid is a missing billing key; a paid merchant_uid is 'already paid'", () => {
     expect(isMissingBillingKey("등록되지 않은 구매자입니다.")).toBe(true);
+    expect(isMissingBillingKey("등록된 고객정보가 없습니다.")).toBe(true);
     expect(isMissingBillingKey("잘못된 요청")).toBe(false);
     expect(isAlreadyPaid("이미 결제가 이루어진 거래건입니다.")).toBe(true);
     expect(isAlreadyPaid(null)).toBe(false);
