@@ -27,7 +27,8 @@ export const MODE_MATRIX: ReadonlyArray<{ name: string; modes: string }> = [
   },
   {
     name: "modes-b",
-    modes: "partialCancel=stays-paid-webhook-paid,againDecline=refused-with-record,failedMerchantUid=refused",
+    modes:
+      "partialCancel=stays-paid-webhook-paid,againDecline=refused-with-record,failedMerchantUid=refused,unknownCustomer=code-1-newer-message",
   },
 ];
 

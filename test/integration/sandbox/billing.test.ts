@@ -116,7 +116,12 @@ describe("sandbox billing keys and /subscribe/payments/again", () => {
     const quotaOne = await again({ merchant_uid: "sub-q1", card_quota: 1, amount: 60_000 });
     const taxFree = await again({ merchant_uid: "sub-t", tax_free: 10_000 });
     const usd = await again({ merchant_uid: "sub-c", currency: "USD" });
-    const installments = await again({ merchant_uid: "sub-ok", card_quota: 3, amount: 50_000, currency: "KRW" });
+    const installments = await again({
+      merchant_uid: "sub-ok",
+      card_quota: 3,
+      amount: 50_000,
+      currency: "KRW",
+    });
 
     for (const [label, res] of Object.entries({ quota, quotaOne, taxFree, usd })) {
       expect(res.body.code, label).toBe(1);
