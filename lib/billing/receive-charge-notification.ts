@@ -10,10 +10,10 @@
  * the cycle still waits for one, and is refunded in full once otherwise (the
  * cycle paid by another attempt, skipped, or no longer charged).
  */
-import { randomUUID } from "node:crypto";
 import { RetryLaterError } from "../errors.js";
 import { IamportNotFoundError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
+import { capFields, webhookNoteStatus } from "../orders/receive-notification.js";
 import { applyChargePayment } from "./apply-charge-payment.js";
 import type { ChargeDeps } from "./charge-deps.js";
 import { isSubscriptionChargeUid, parseChargeMerchantUid } from "./merchant-uid.js";
@@ -50,13 +50,17 @@ export async function receiveChargeNotification(
   const attempt = await deps.subscriptions.getAttempt(ids.subscriptionId, ids.cycle, ids.attempt);
   if (!attempt)
     return { outcome: "unknown_charge", subscription: await deps.subscriptions.get(ids.subscriptionId) };
-  await deps.subscriptions.recordNotification({
+  // Once per (imp_uid, status), fields capped, at most 50 per subscription: a repeated or guessed webhook
+  // for a real charge cannot grow the partition (GET /subscriptions/{id} never reads the notes).
+  const stored = await deps.subscriptions.recordNotification({
     subscriptionId: ids.subscriptionId,
-    id: randomUUID(),
     receivedAt: deps.clock().toISOString(),
     source: "webhook",
-    body: note.body,
+    impUid: note.impUid,
+    status: webhookNoteStatus(note.body.status),
+    body: capFields(note.body),
   });
+  if (stored === "capped") log.warn("notification not stored: the subscription holds its maximum of notes");
   let payment: Payment;
   try {
     payment = await deps.iamport.getPayment(note.impUid);

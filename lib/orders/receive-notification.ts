@@ -22,6 +22,11 @@ export const MAX_NOTE_FIELD_CHARS = 500;
 /** The statuses iamport's webhook sends; anything else is stored under one word. */
 const WEBHOOK_STATUSES = new Set(["ready", "paid", "failed", "cancelled"]);
 
+/** A webhook's `status` as a note's key word: one of iamport's, or `other`. */
+export function webhookNoteStatus(claimed: unknown): string {
+  return typeof claimed === "string" && WEBHOOK_STATUSES.has(claimed) ? claimed : "other";
+}
+
 export async function receiveNotification(
   deps: VerifyPaymentDeps,
   notification: Notification,
@@ -84,10 +89,7 @@ async function recordNote(
  * distinguishes them (`unverified` when iamport could not be read).
  */
 function noteStatus(notification: Notification, verified?: VerifyPaymentResult): string {
-  if (notification.source === "webhook") {
-    const claimed = notification.body.status;
-    return typeof claimed === "string" && WEBHOOK_STATUSES.has(claimed) ? claimed : "other";
-  }
+  if (notification.source === "webhook") return webhookNoteStatus(notification.body.status);
   const status = verified?.payment?.status;
   return status && WEBHOOK_STATUSES.has(status) ? status : verified ? "other" : "unverified";
 }

@@ -35,7 +35,10 @@ export const subscriptionKey = (id: string) => ({ PK: `SUB#${id}`, SK: "SUB" });
 export const chargeAttemptSk = (cycle: number, attempt: number) =>
   `CHARGE#${String(cycle).padStart(4, "0")}#${String(attempt).padStart(2, "0")}`;
 export const subscriptionEventSk = (version: number) => `EVENT#${String(version).padStart(8, "0")}`;
-export const subscriptionNoteSk = (at: string, id: string) => `NOTE#${at}#${id}`;
+/** One note per (source, imp_uid, status), as for orders; their count beside them. */
+export const subscriptionNoteSk = (source: string, impUid: string, status: string) =>
+  `NOTE#${source}#${impUid}#${status}`;
+export const subscriptionNoteCountSk = "NOTES";
 export const billingKeyKey = (customerUid: string) => ({ PK: `CUSTOMER#${customerUid}`, SK: "KEY" });
 
 /** Subscriptions with something to do at `checkAfter` (a charge, the end of dunning). */

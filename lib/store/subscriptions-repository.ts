@@ -8,7 +8,6 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -20,7 +19,14 @@ import type { OwedRefund } from "../ledger/owed-refund.js";
 import { billingKeyUpdate } from "./billing-keys-repository.js";
 import { chargeAttemptOperations } from "./charge-attempts-store.js";
 import { failedItems, isConditionFailure } from "./condition-failure.js";
-import { DUE_SHARDS, dueIndexPk, shardOf, subscriptionKey, subscriptionNoteSk } from "./keys.js";
+import {
+  DUE_SHARDS,
+  dueIndexPk,
+  shardOf,
+  subscriptionKey,
+  subscriptionNoteCountSk,
+  subscriptionNoteSk,
+} from "./keys.js";
 import { fromOwedItem } from "./owed-refunds-repository.js";
 import { pagesAcrossShards } from "./shard-pages.js";
 import {
@@ -44,9 +50,13 @@ export type SettleResult = "saved" | "attempt_changed" | "subscription_changed" 
 
 export interface SubscriptionNote {
   subscriptionId: string;
-  id: string;
   receivedAt: string;
   source: "webhook";
+  /** With `source` and `status`, what makes two notifications the same (stored once). */
+  impUid: string;
+  /** One of iamport's statuses, or `other`. */
+  status: string;
+  /** What arrived, every field already capped. */
   body: Record<string, unknown>;
 }
 
@@ -100,12 +110,16 @@ export interface SubscriptionsRepository {
     next: ChargeAttempt,
     owed: OwedRefund,
   ): Promise<"saved" | "attempt_changed" | "owed_exists">;
-  recordNotification(note: SubscriptionNote): Promise<void>;
+  /** Stores a notification once per (source, imp_uid, status), at most {@link MAX_NOTES_PER_SUBSCRIPTION}. */
+  recordNotification(note: SubscriptionNote): Promise<"stored" | "duplicate" | "capped">;
   /** Subscriptions whose `checkAfter` is at or before `now`, page by page across the shards (never a Scan). */
   pagesDue(now: Date, pageSize: number): AsyncGenerator<Subscription[]>;
   /** Claimed or unknown attempts whose `checkAfter` is at or before `now`, page by page. */
   pagesOpenAttempts(now: Date, pageSize: number): AsyncGenerator<ChargeAttempt[]>;
 }
+
+/** As for an order: a charge gets a handful of webhooks; the cap bounds what a flood of guesses adds. */
+export const MAX_NOTES_PER_SUBSCRIPTION = 50;
 
 /** Notifications are evidence for support, not state: kept 180 days. */
 const NOTE_TTL_SECONDS = 180 * 24 * 3600;
@@ -140,21 +154,30 @@ export function createSubscriptionsRepository(deps: {
     get,
 
     async getDetails(id) {
-      const items: Record<string, unknown>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: "PK = :pk",
-            ExpressionAttributeValues: { ":pk": subscriptionKey(id).PK },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      // Two ranges of the partition, never its notes (any number the public webhook door may have added):
+      // `CHARGE#…`/`EVENT#…` sort below `NOTE#`, and `OWED#…` and `SUB` at or above `OWED#`.
+      const pk = subscriptionKey(id).PK;
+      const range = async (condition: string, bound: string) => {
+        const found: Record<string, unknown>[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await db.send(
+            new QueryCommand({
+              TableName,
+              KeyConditionExpression: `PK = :pk AND ${condition}`,
+              ExpressionAttributeValues: { ":pk": pk, ":bound": bound },
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          found.push(...((page.Items ?? []) as Record<string, unknown>[]));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return found;
+      };
+      const items = (
+        await Promise.all([range("SK < :bound", "NOTE#"), range("SK >= :bound", "OWED#")])
+      ).flat();
       const subItemFound = items.find((item) => item.SK === "SUB");
       if (!subItemFound) return null;
       const ofType = <T>(type: string) =>
@@ -241,18 +264,48 @@ export function createSubscriptionsRepository(deps: {
     },
 
     async recordNotification(note) {
-      await db.send(
-        new PutCommand({
-          TableName,
-          Item: {
-            PK: subscriptionKey(note.subscriptionId).PK,
-            SK: subscriptionNoteSk(note.receivedAt, note.id),
-            type: "subscription_notification",
-            ...note,
-            expiresAt: Math.floor(Date.parse(note.receivedAt) / 1000) + NOTE_TTL_SECONDS,
-          },
-        }),
-      );
+      const pk = subscriptionKey(note.subscriptionId).PK;
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName,
+                  Item: {
+                    PK: pk,
+                    SK: subscriptionNoteSk(note.source, note.impUid, note.status),
+                    type: "subscription_notification",
+                    ...note,
+                    expiresAt: Math.floor(Date.parse(note.receivedAt) / 1000) + NOTE_TTL_SECONDS,
+                  },
+                  // Stored once: the same notification again (a retry, a replay, a flood) adds nothing.
+                  ConditionExpression: "attribute_not_exists(SK)",
+                },
+              },
+              {
+                Update: {
+                  TableName,
+                  Key: { PK: pk, SK: subscriptionNoteCountSk },
+                  UpdateExpression: "ADD #count :one SET #type = :type",
+                  // The cap: a note is stored only while the subscription holds fewer than the maximum.
+                  ConditionExpression: "attribute_not_exists(#count) OR #count < :max",
+                  ExpressionAttributeNames: { "#count": "count", "#type": "type" },
+                  ExpressionAttributeValues: {
+                    ":one": 1,
+                    ":max": MAX_NOTES_PER_SUBSCRIPTION,
+                    ":type": "note_count",
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return "stored";
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return failedItems(error).includes(0) ? "duplicate" : "capped";
+      }
     },
 
     pagesDue: (now, pageSize) =>
