@@ -138,7 +138,10 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: "m_redirect_url: verify, then redirect the buyer to the result page",
     query: completeMobileQuerySchema,
     responses: {
-      "302": "To the order's result page (configured origins only) with merchant_uid and status",
+      "302":
+        "To the order's result page (configured origins only) with merchant_uid, our verified status and a reason " +
+        "code (verified, no_payment, refused, unknown_order, verification_pending); message only when iamport's own " +
+        "record carries a fail_reason, never the window's error_msg",
       ...common,
     },
   },
