@@ -98,7 +98,8 @@ export const badge = (status) => h("span", { class: `badge ${status}` }, status)
 /** Shows an API error: what was refused and why, field by field, then the JSON body as the API sent it. */
 export function showError(box, title, response) {
   const issues = Array.isArray(response?.body?.issues) ? response.body.issues : [];
-  box.replaceChildren(
+  // replaceChildren writes a null argument as the text "null": only what there is goes in.
+  const parts = [
     h("p", {}, h("strong", {}, title)),
     issues.length
       ? h(
@@ -114,7 +115,8 @@ export function showError(box, title, response) {
           `HTTP ${response.status}\n${typeof response.body === "string" ? response.body : JSON.stringify(response.body, null, 2)}`,
         )
       : null,
-  );
+  ];
+  box.replaceChildren(...parts.filter((part) => part !== null));
   box.scrollIntoView({ block: "nearest" });
 }
 

@@ -112,6 +112,29 @@ describe.skipIf(!hasChromium)(`what a person sees${hasChromium ? "" : ` (${noChr
     await page.close();
   });
 
+  test("a card the window refuses to register: the page says why, with no stray 'null'", async () => {
+    const e2e = ctx();
+    const control = e2e.stack.sandbox!.control;
+    const page = await e2e.page();
+    await page.goto(`${e2e.base}/shop/subscribe.html`);
+    await page.locator("form[data-ready='true']").waitFor();
+    await page.getByRole("button", { name: "Register a card and subscribe" }).click();
+    const billingWindow = paymentWindow(page);
+    const [cardCode] = (await billingWindow.getByLabel("Test card").inputValue()).split(":");
+    control.addDecline({ card_code: cardCode, reason: "insufficient_balance" });
+    try {
+      await billingWindow.getByRole("button", { name: "Issue billing key" }).click();
+      await page.getByText("The card was not registered").waitFor();
+    } finally {
+      control.clearDeclines();
+    }
+
+    const said = (await page.getByRole("alert").first().textContent()) ?? "";
+    expect(said).toContain("The card was not registered: [8326]");
+    expect(said).not.toContain("null");
+    await page.close();
+  });
+
   test("the sandbox panel's payments table fits its page: nothing is cut off on the right", async () => {
     const e2e = ctx();
     await forgedOrder(100);
