@@ -1,10 +1,12 @@
 /**
- * `npm run soak -- [--subscriptions N] [--cycles M] [--orders K] [--fault-rate F] [--seed S] [--max-seconds T]`
+ * `npm run soak -- [--subscriptions N] [--cycles M] [--orders K] [--fault-rate F] [--seed S] [--max-seconds T]
+ *   [--sandbox-mode name=value,…|random|default]`
  * Prints progress to stderr and one JSON line of figures to stdout; exits 1 on
  * any violation (with the seed and the history that broke), 2 on bad options.
  */
 import { parseArgs } from "node:util";
-import { runSoak, timings } from "./run-soak.js";
+import { parseModes, type SandboxModes } from "../../sandbox/index.js";
+import { drawSandboxModes, runSoak, timings } from "./run-soak.js";
 
 const FULL = { subscriptions: 1000, cycles: 12, orders: 1000, faultRate: 0.2 };
 
@@ -17,6 +19,7 @@ function options() {
       "fault-rate": { type: "string" },
       seed: { type: "string" },
       "max-seconds": { type: "string" },
+      "sandbox-mode": { type: "string" },
     },
   });
   const number = (name: string, value: string | undefined, fallback: number, max: number, integer = true) => {
@@ -28,14 +31,21 @@ function options() {
     }
     return n;
   };
+  const seed = number("seed", values.seed, Math.floor(Math.random() * 2 ** 31), 2 ** 32 - 1);
   return {
+    seed,
+    sandboxModes: sandboxModes(values["sandbox-mode"], seed),
     subscriptions: number("subscriptions", values.subscriptions, FULL.subscriptions, 100_000),
     cycles: number("cycles", values.cycles, FULL.cycles, 120),
     orders: number("orders", values.orders, FULL.orders, 100_000),
     faultRate: number("fault-rate", values["fault-rate"], FULL.faultRate, 1, false),
-    seed: number("seed", values.seed, Math.floor(Math.random() * 2 ** 31), 2 ** 32 - 1),
     maxSeconds: number("max-seconds", values["max-seconds"], 1800, 86_400),
   };
+}
+
+/** `name=value,…`, `default`, or `random` (each mode drawn from the seed, so a replay draws the same). */
+function sandboxModes(text: string | undefined, seed: number): Partial<SandboxModes> {
+  return text === "random" ? drawSandboxModes(seed) : parseModes(text);
 }
 
 const opts = (() => {

@@ -15,6 +15,7 @@ import { sweepLedger } from "../../lib/ledger/sweep-ledger.js";
 import { iamportWebhookBodySchema } from "../../lib/orders/api-schemas.js";
 import { reconcileOrders } from "../../lib/orders/reconcile-orders.js";
 import { receiveIamportWebhook } from "../../lib/webhooks/receive-iamport-webhook.js";
+import { formatModes, MODE_CHOICES, MODE_NAMES, type SandboxModes } from "../../sandbox/index.js";
 import { createRng, type Rng } from "../rng.js";
 import {
   createHistory,
@@ -39,6 +40,8 @@ export interface SoakOptions {
   seed: number;
   /** The chaos phase stops here (the settle phase and the audit still run). */
   maxSeconds: number;
+  /** The sandbox's behaviour modes for what iamport leaves undocumented (the defaults when absent). */
+  sandboxModes?: Partial<SandboxModes>;
   /** Runs after the settle phase, before the audit: the soak's own test plants a violation here. */
   beforeAudit?: (world: World) => Promise<void>;
 }
@@ -47,6 +50,8 @@ export interface SoakResult extends Omit<Books, "violations"> {
   faults_injected: number;
   crashes_injected: number;
   seed: number;
+  /** `name=value,…` of the behaviour modes that differ from the defaults, or `default`. */
+  sandbox_modes: string;
   seconds: number;
   truncated: boolean;
   violations: Books["violations"];
@@ -54,6 +59,21 @@ export interface SoakResult extends Omit<Books, "violations"> {
   broken_history?: { key: string; lines: string[] };
   crash_points: Record<string, number>;
   fault_kinds: Record<string, number>;
+}
+
+/** Every behaviour mode drawn from the seed (`--sandbox-mode random`), so a replay draws the same. */
+export function drawSandboxModes(seed: number): SandboxModes {
+  const rng = createRng(seed).fork("sandbox modes");
+  return Object.fromEntries(
+    MODE_NAMES.map((name) => [name, rng.pick([...MODE_CHOICES[name]])]),
+  ) as SandboxModes;
+}
+
+/** The k-th value of every mode (the last where a mode has fewer): k = 1, 2 cover every non-default value. */
+export function nthSandboxModes(k: number): SandboxModes {
+  return Object.fromEntries(
+    MODE_NAMES.map((name) => [name, MODE_CHOICES[name][Math.min(k, MODE_CHOICES[name].length - 1)]]),
+  ) as SandboxModes;
 }
 
 const DAY = 24 * 3600_000;
@@ -73,6 +93,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const world = await startWorld({
     seedTime: START,
     chaos: { faultRate: options.faultRate, crashRate: options.faultRate / 2 },
+    ...(options.sandboxModes ? { sandboxModes: options.sandboxModes } : {}),
   });
   const history = createHistory();
   const pending: PendingRefund[] = [];
@@ -129,6 +150,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       faults_injected: world.counters.faults,
       crashes_injected: world.counters.crashes,
       seed: options.seed,
+      sandbox_modes: formatModes(options.sandboxModes ?? {}),
       seconds: Math.round((Date.now() - started) / 100) / 10,
       truncated,
       ...(broken ? { broken_history: broken } : {}),

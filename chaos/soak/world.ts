@@ -23,7 +23,7 @@ import { buildContainer, type Container } from "../../lib/runtime/container.js";
 import { createLedgerMatcher } from "../../lib/webhooks/match-ledger-payment.js";
 import { createTable } from "../../local/dynamodb/create-table.js";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../local/dynamodb/dynamodb-local.js";
-import type { FaultRule } from "../../sandbox/index.js";
+import type { FaultRule, SandboxModes } from "../../sandbox/index.js";
 import { type Sandbox, startSandbox } from "../../sandbox/index.js";
 import type { Rng } from "../rng.js";
 
@@ -128,7 +128,12 @@ const WRITE_FAULTS: FaultRule["kind"][] = [
   "timeout",
 ];
 
-export async function startWorld(options: { seedTime: number; chaos: Chaos }): Promise<World> {
+export async function startWorld(options: {
+  seedTime: number;
+  chaos: Chaos;
+  /** The sandbox's behaviour modes (sandbox/README.md): the books must balance in every one. */
+  sandboxModes?: Partial<SandboxModes>;
+}): Promise<World> {
   const ddb: DynamoDbLocal = await startDynamoDbLocal();
   const tableName = `soak-${randomUUID().slice(0, 8)}`;
   await createTable(ddb.endpoint, tableName);
@@ -155,6 +160,7 @@ export async function startWorld(options: { seedTime: number; chaos: Chaos }): P
     now: Math.floor(now / 1000),
     scheduleIntervalMs: 0,
     webhookTimeoutMs: 2000,
+    ...(options.sandboxModes ? { modes: options.sandboxModes } : {}),
   });
   const info = (await (await fetch(`${sandbox.url}/__sandbox/info`)).json()) as { billingMid?: string };
   const config = parseConfig({

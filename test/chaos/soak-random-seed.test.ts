@@ -4,12 +4,13 @@
  * a payment planted behind our back is found.
  */
 import { expect, test } from "vitest";
+import { drawSandboxModes } from "../../chaos/soak/run-soak.js";
 import { expectBalancedBooks, soakAtCiSize } from "./soak-support.js";
 
-test("the books balance with iamport's after a soak under chaos (random seed)", async () => {
+test("the books balance with iamport's after a soak under chaos (random seed, modes drawn from it)", async () => {
   const seed = Math.floor(Math.random() * 2 ** 31);
-  process.stderr.write(`soak seed ${seed}\n`);
-  expectBalancedBooks(await soakAtCiSize(seed));
+  process.stderr.write(`soak seed ${seed} (replay: npm run soak -- --seed ${seed} --sandbox-mode random)\n`);
+  expectBalancedBooks(await soakAtCiSize(seed, { sandboxModes: drawSandboxModes(seed) }));
 }, 400_000);
 
 test("the audit is not blind: a payment nobody applied is counted as lost and named", async () => {
