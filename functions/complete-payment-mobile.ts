@@ -3,6 +3,7 @@
  * to the merchant's result page (configured origins only). The buyer is always
  * redirected: if iamport is down the result page polls the status route.
  */
+import { requireSetting } from "../lib/config.js";
 import { httpHandler } from "../lib/http/handler.js";
 import { redirect } from "../lib/http/response.js";
 import { validate } from "../lib/http/validate.js";
@@ -33,7 +34,7 @@ export const handler = httpHandler(
         reason: resultReasonOf(outcome),
         // Only iamport's own record of a failure; the window's error_msg is kept as evidence, not shown.
         iamportMessage: outcome === "rejected" ? null : payment?.fail_reason,
-        defaultUrl: config.DEFAULT_RESULT_URL,
+        defaultUrl: requireSetting(config, "DEFAULT_RESULT_URL"),
         allowedOrigins: config.RESULT_ORIGINS,
       }),
     );

@@ -56,14 +56,17 @@ const envSchema = z.object({
   KICC_MID: kiccMid,
   /** KICC's MID for non-authenticated (billing-key) payments, `pg: "kicc.<MID>"`; unset → no billing keys. */
   KICC_BILLING_MID: kiccMid,
-  /** Public base URL of this deployment's HTTP API (for `m_redirect_url` and `notice_url`). */
-  PUBLIC_API_URL: absoluteUrl,
+  /**
+   * Public base URL of this deployment's HTTP API (for `m_redirect_url` and `notice_url`). This and the
+   * two below are given only to the functions that read them (serverless.yml); see {@link requireSetting}.
+   */
+  PUBLIC_API_URL: z.optional(absoluteUrl),
   /** Send `notice_url` with every payment (else the console's webhook URL is used). */
   SEND_NOTICE_URL: flag,
-  /** Origins the mobile completion may redirect buyers to. */
-  RESULT_ORIGINS: csv,
+  /** Origins the mobile completion may redirect buyers to (and the browser routes answer CORS for). */
+  RESULT_ORIGINS: z._default(csv, []),
   /** Result page used when an order has none. */
-  DEFAULT_RESULT_URL: absoluteUrl,
+  DEFAULT_RESULT_URL: z.optional(absoluteUrl),
   VBANK_DUE_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(24 * 14)), 72),
   /** Abandoned checkouts are looked up and closed after this many minutes. */
   PENDING_ORDER_MINUTES: z._default(z.coerce.number().check(z.int(), z.gte(5)), 60 * 24),
@@ -155,11 +158,27 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   for (const origin of config.RESULT_ORIGINS) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`RESULT_ORIGINS: ${origin} is not an origin`);
   }
-  if (!config.RESULT_ORIGINS.includes(new URL(config.DEFAULT_RESULT_URL).origin)) {
+  if (
+    config.DEFAULT_RESULT_URL &&
+    !config.RESULT_ORIGINS.includes(new URL(config.DEFAULT_RESULT_URL).origin)
+  ) {
     problems.push("DEFAULT_RESULT_URL: its origin must be listed in RESULT_ORIGINS");
   }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * A setting only some functions are given (serverless.yml gives each function only what it reads):
+ * its value, or a ConfigError naming it when this function was deployed without it.
+ */
+export function requireSetting<K extends "PUBLIC_API_URL" | "DEFAULT_RESULT_URL">(
+  config: Config,
+  key: K,
+): NonNullable<Config[K]> {
+  const value = config[key];
+  if (!value) throw new ConfigError([`${key}: required by this function but not set`]);
+  return value as NonNullable<Config[K]>;
 }
 
 let cached: Config | undefined;

@@ -8,7 +8,7 @@ import type { ChargeDeps } from "../billing/charge-deps.js";
 import type { CreateBillingKeyDeps } from "../billing/create-billing-key.js";
 import type { DispatchChargesDeps } from "../billing/dispatch-charges.js";
 import type { SubscriptionDeps } from "../billing/subscription-deps.js";
-import { type Config, loadConfig } from "../config.js";
+import { type Config, loadConfig, requireSetting } from "../config.js";
 import { createIamportClient } from "../iamport/client.js";
 import type { IamportClient } from "../iamport/types.js";
 import { kiccPg } from "../kicc/pg.js";
@@ -90,7 +90,8 @@ export function buildContainer(
   const orders = createOrdersRepository({ db, tableName: config.TABLE_NAME });
   const refunds = createRefundRequestsRepository({ db, tableName: config.TABLE_NAME });
   const owedRefunds = createOwedRefundsRepository({ db, tableName: config.TABLE_NAME });
-  const api = config.PUBLIC_API_URL.replace(/\/$/, "");
+  // Only the functions that build URLs are given PUBLIC_API_URL: read when one of them needs it.
+  const api = () => requireSetting(config, "PUBLIC_API_URL").replace(/\/$/, "");
   // Orders are checked against our MIDs only when the payment MID is known: without KICC_MID they ask for
   // `pg: "kicc"`, the console's default channel, whose MID we cannot know (a billing MID alone would refuse them all).
   const pgIds = config.KICC_MID
@@ -114,7 +115,7 @@ export function buildContainer(
     maxRequestErrors: config.BILLING_MAX_REQUEST_ERRORS,
   };
   const billingMid = config.KICC_BILLING_MID ? { billingMid: config.KICC_BILLING_MID } : {};
-  const noticeUrl = config.SEND_NOTICE_URL ? { noticeUrl: `${api}/webhooks/iamport` } : {};
+  const noticeUrl = config.SEND_NOTICE_URL ? { noticeUrl: `${api()}/webhooks/iamport` } : {};
   const chargeDeps: ChargeDeps = {
     subscriptions,
     owedRefunds,
@@ -162,14 +163,16 @@ export function buildContainer(
       },
     },
     subscriptions,
-    createBillingKeyDeps: {
-      billingKeys,
-      clock,
-      settings: {
-        ...billingMid,
-        defaultRedirectUrl: config.DEFAULT_RESULT_URL,
-        resultOrigins: config.RESULT_ORIGINS,
-      },
+    get createBillingKeyDeps(): CreateBillingKeyDeps {
+      return {
+        billingKeys,
+        clock,
+        settings: {
+          ...billingMid,
+          defaultRedirectUrl: requireSetting(config, "DEFAULT_RESULT_URL"),
+          resultOrigins: config.RESULT_ORIGINS,
+        },
+      };
     },
     subscriptionDeps: {
       subscriptions,
@@ -195,19 +198,21 @@ export function buildContainer(
         leaseMs: DISPATCH_LEASE_MS,
       },
     },
-    createOrderDeps: {
-      orders,
-      iamport,
-      clock,
-      logger,
-      settings: {
-        pg: kiccPg(config.KICC_MID),
-        mRedirectUrl: `${api}/payments/complete/mobile`,
-        ...(config.SEND_NOTICE_URL ? { noticeUrl: `${api}/webhooks/iamport` } : {}),
-        defaultVbankDueHours: config.VBANK_DUE_HOURS,
-        resultOrigins: config.RESULT_ORIGINS,
-        pendingMinutes: config.PENDING_ORDER_MINUTES,
-      },
+    get createOrderDeps(): CreateOrderDeps {
+      return {
+        orders,
+        iamport,
+        clock,
+        logger,
+        settings: {
+          pg: kiccPg(config.KICC_MID),
+          mRedirectUrl: `${api()}/payments/complete/mobile`,
+          ...noticeUrl,
+          defaultVbankDueHours: config.VBANK_DUE_HOURS,
+          resultOrigins: config.RESULT_ORIGINS,
+          pendingMinutes: config.PENDING_ORDER_MINUTES,
+        },
+      };
     },
   };
 }

@@ -237,15 +237,48 @@ describe("least privilege, per function", () => {
     }
   });
 
-  test("the MIDs and notice_url go only where payments are verified or requested", () => {
-    expect(envOf("getOrderStatus")).not.toHaveProperty("KICC_MID");
-    expect(envOf("getSubscription")).not.toHaveProperty("KICC_MID");
-    expect(envOf("dispatchCharges")).not.toHaveProperty("KICC_MID");
+  test("each function is given only the variables it reads", () => {
+    const common = ["IAMPORT_MODE", "SECRETS_SOURCE", "STAGE", "TABLE_NAME"];
+    const mids = ["KICC_BILLING_MID", "KICC_MID"];
+    const verifies = [...mids, "IAMPORT_CREDENTIALS_PARAM"];
+    const keys = "MERCHANT_API_KEYS_PARAM";
+    const variables: Record<string, string[]> = {
+      createOrder: [
+        "KICC_MID",
+        "IAMPORT_CREDENTIALS_PARAM",
+        keys,
+        "PUBLIC_API_URL",
+        "RESULT_ORIGINS",
+        "SEND_NOTICE_URL",
+      ],
+      getOrder: [keys],
+      getOrderStatus: ["RESULT_ORIGINS"],
+      completePayment: [...verifies, "RESULT_ORIGINS"],
+      completePaymentMobile: [...verifies, "RESULT_ORIGINS", "DEFAULT_RESULT_URL"],
+      iamportWebhook: verifies,
+      refundOrder: [...verifies, keys],
+      reconcile: verifies,
+      sweepLedger: verifies,
+      createBillingKey: ["KICC_BILLING_MID", keys, "RESULT_ORIGINS", "DEFAULT_RESULT_URL"],
+      createSubscription: ["KICC_BILLING_MID", "IAMPORT_CREDENTIALS_PARAM", keys, "CHARGE_QUEUE_URL"],
+      getSubscription: [keys],
+      cancelSubscription: [keys],
+      pauseSubscription: [keys],
+      resumeSubscription: [keys],
+      switchSubscriptionCard: ["KICC_BILLING_MID", "IAMPORT_CREDENTIALS_PARAM", keys, "CHARGE_QUEUE_URL"],
+      dispatchCharges: ["CHARGE_QUEUE_URL"],
+      chargeSubscription: [...verifies, "PUBLIC_API_URL", "SEND_NOTICE_URL"],
+    };
+
+    expect(Object.keys(variables).sort()).toEqual(Object.keys(expected).sort());
+    for (const [name, own] of Object.entries(variables)) {
+      expect(Object.keys(envOf(name)).sort(), name).toEqual([...common, ...own].sort());
+    }
     expect(envOf("createOrder")).toMatchObject({ KICC_MID: "T5102001", SEND_NOTICE_URL: "true" });
-    expect(envOf("iamportWebhook")).toMatchObject({ KICC_MID: "T5102001", KICC_BILLING_MID: "" });
-    expect(envOf("chargeSubscription")).toHaveProperty("SEND_NOTICE_URL", "true");
-    expect(envOf("createBillingKey")).toHaveProperty("KICC_BILLING_MID");
-    expect(envOf("createBillingKey")).not.toHaveProperty("KICC_MID");
+    expect(envOf("completePaymentMobile")).toMatchObject({
+      RESULT_ORIGINS: "https://shop.example.com,https://m.shop.example.com",
+      DEFAULT_RESULT_URL: "https://shop.example.com/paid",
+    });
   });
 });
 
@@ -466,9 +499,10 @@ describe("deploy parameters", () => {
         timeout: 120_000,
       });
       const config = JSON.parse(stdout);
-      expect(config.provider.environment).toMatchObject({
-        IAMPORT_MODE: "test",
+      expect(config.provider.environment).toMatchObject({ IAMPORT_MODE: "test" });
+      expect(config.functions.createOrder.environment).toMatchObject({
         PUBLIC_API_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1/),
+        RESULT_ORIGINS: expect.stringMatching(/^http:\/\/127\.0\.0\.1/),
       });
     }
   }, 150_000);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, parseConfig } from "../../../lib/config.js";
+import { ConfigError, parseConfig, requireSetting } from "../../../lib/config.js";
+import { buildContainer } from "../../../lib/runtime/container.js";
 import { createSecrets } from "../../../lib/runtime/secrets.js";
 
 const local = {
@@ -38,9 +39,35 @@ describe("parseConfig", () => {
 
     expect(error).toBeInstanceOf(ConfigError);
     const fields = error?.problems.map((p) => p.split(":")[0]);
-    expect(fields).toEqual(
-      expect.arrayContaining(["STAGE", "TABLE_NAME", "IAMPORT_MODE", "PUBLIC_API_URL", "RESULT_ORIGINS"]),
+    expect(fields).toEqual(expect.arrayContaining(["STAGE", "TABLE_NAME", "IAMPORT_MODE"]));
+  });
+
+  test("a function given only what it reads starts; a setting it lacks fails naming it, when it is needed", () => {
+    // serverless.yml gives PUBLIC_API_URL and the result pages only to the functions that read them.
+    const statusRoute = {
+      STAGE: "prod",
+      TABLE_NAME: "payments",
+      IAMPORT_MODE: "live",
+      SECRETS_SOURCE: "ssm",
+      RESULT_ORIGINS: "https://shop.example.com",
+    };
+    const config = parseConfig(statusRoute);
+    const built = buildContainer(config);
+
+    expect(config.PUBLIC_API_URL).toBeUndefined();
+    expect(built.orders).toBeDefined();
+    expect(() => requireSetting(config, "PUBLIC_API_URL")).toThrow(
+      /PUBLIC_API_URL: required by this function/,
     );
+    expect(() => built.createOrderDeps).toThrow(ConfigError);
+    expect(() => built.createBillingKeyDeps).toThrow(/DEFAULT_RESULT_URL/);
+    expect(() => buildContainer(parseConfig({ ...statusRoute, SEND_NOTICE_URL: "true" }))).toThrow(
+      /PUBLIC_API_URL/,
+    );
+    expect(
+      buildContainer(parseConfig({ ...statusRoute, PUBLIC_API_URL: "https://pay.example.com" }))
+        .createOrderDeps.settings.mRedirectUrl,
+    ).toBe("https://pay.example.com/payments/complete/mobile");
   });
 
   test("secrets from the environment are refused outside local and test stages", () => {
