@@ -77,7 +77,7 @@ function grants(name: string): Record<string, unknown[]> {
   return out;
 }
 
-const W = ["GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"];
+const W = ["GetItem", "PutItem", "UpdateItem"];
 const IAMPORT = "iamport-credentials";
 const KEYS = "merchant-api-keys";
 /** What each function's code does, and so all its role may do (besides its logs and X-Ray). */
@@ -85,16 +85,16 @@ const expected: Record<
   string,
   { table: string[]; index?: string[]; ssm?: string[]; send?: boolean; consume?: boolean; public?: boolean }
 > = {
-  createOrder: { table: W, ssm: [IAMPORT, KEYS] },
+  createOrder: { table: ["GetItem", "PutItem"], ssm: [IAMPORT, KEYS] },
   getOrder: { table: ["GetItem", "Query"], ssm: [KEYS] },
   getOrderStatus: { table: ["GetItem"], public: true },
   completePayment: { table: W, ssm: [IAMPORT], public: true },
   completePaymentMobile: { table: W, ssm: [IAMPORT], public: true },
   iamportWebhook: { table: W, ssm: [IAMPORT], public: true },
-  refundOrder: { table: [...W, "Query"], ssm: [IAMPORT, KEYS] },
-  reconcile: { table: W, index: ["Query"], ssm: [IAMPORT] },
+  refundOrder: { table: ["GetItem", "PutItem", "Query"], ssm: [IAMPORT, KEYS] },
+  reconcile: { table: ["GetItem", "PutItem"], index: ["Query"], ssm: [IAMPORT] },
   sweepLedger: { table: W, index: ["Query"], ssm: [IAMPORT] },
-  createBillingKey: { table: ["GetItem", "PutItem", "UpdateItem"], ssm: [KEYS] },
+  createBillingKey: { table: W, ssm: [KEYS] },
   createSubscription: { table: W, ssm: [IAMPORT, KEYS], send: true },
   getSubscription: { table: ["GetItem", "Query"], ssm: [KEYS] },
   cancelSubscription: { table: W, ssm: [KEYS] },
@@ -102,7 +102,7 @@ const expected: Record<
   resumeSubscription: { table: W, ssm: [KEYS] },
   switchSubscriptionCard: { table: W, ssm: [IAMPORT, KEYS], send: true },
   dispatchCharges: { table: W, index: ["Query"], send: true },
-  chargeSubscription: { table: W, ssm: [IAMPORT], consume: true },
+  chargeSubscription: { table: [...W, "ConditionCheckItem"], ssm: [IAMPORT], consume: true },
 };
 
 describe("serverless.yml packaged offline", () => {
