@@ -19,6 +19,7 @@ export {
   MODE_NAMES,
   ModeError,
   type ModeName,
+  nonDefaultModes,
   parseModes,
   type SandboxModes,
 } from "./core/modes.js";

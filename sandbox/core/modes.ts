@@ -31,6 +31,20 @@ export function defaultModes(): SandboxModes {
   return Object.fromEntries(MODE_NAMES.map((name) => [name, MODE_CHOICES[name][0]])) as SandboxModes;
 }
 
+/**
+ * Every non-default value of every mode, one entry each (`modes` changes only that one), so a
+ * runner (a soak, a loop in CI) can go through each behaviour in turn.
+ * @example for (const { label, modes } of nonDefaultModes()) control.setModes({ ...defaultModes(), ...modes })
+ */
+export function nonDefaultModes(): Array<{ label: string; modes: Partial<SandboxModes> }> {
+  return MODE_NAMES.flatMap((name) =>
+    MODE_CHOICES[name].slice(1).map((value) => ({
+      label: `${name}=${value}`,
+      modes: { [name]: value } as Partial<SandboxModes>,
+    })),
+  );
+}
+
 /** A bad mode name or value: every message names what is allowed. */
 export class ModeError extends TypeError {
   override readonly name = "ModeError";

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   defaultModes,
   formatModes,
+  nonDefaultModes,
   type PaymentView,
   parseModes,
   type Sandbox,
@@ -127,6 +128,10 @@ describe("setting modes", () => {
       "partialCancel=cancelled",
     );
     expect(formatModes(defaultModes())).toBe("default");
+    const variants = nonDefaultModes().map((v) => v.label);
+    expect(variants).toContain("againDecline=refused-with-record");
+    expect(variants).not.toContain("againDecline=status-failed");
+    for (const { label, modes } of nonDefaultModes()) expect(formatModes(modes)).toBe(label);
   });
 
   it("survive reset() (they are configuration, like the MIDs)", () => {
