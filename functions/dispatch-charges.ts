@@ -6,12 +6,15 @@
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
 import { type DispatchSummary, dispatchCharges } from "../lib/billing/dispatch-charges.js";
+import { withInvocationDeadline } from "../lib/deadline.js";
 import { chargeQueue } from "../lib/runtime/charge-queue.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = middy<ScheduledEvent, DispatchSummary>().handler(async (_event, context) =>
-  dispatchCharges(
-    { ...container().dispatchDeps, queue: chargeQueue() },
-    { remainingMs: () => context.getRemainingTimeInMillis() },
+  withInvocationDeadline(context, () =>
+    dispatchCharges(
+      { ...container().dispatchDeps, queue: chargeQueue() },
+      { remainingMs: () => context.getRemainingTimeInMillis() },
+    ),
   ),
 );
