@@ -84,7 +84,11 @@ const proxy = http.createServer((req: IncomingMessage, res) => {
 });
 await new Promise<void>((ok) => proxy.listen(0, "127.0.0.1", ok));
 const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-afterAll(() => new Promise<void>((ok) => proxy.close(() => ok())));
+afterAll(async () => {
+  // The agent is Node's own, shared with whatever runs next in this worker.
+  agent.addRequest = addRequest;
+  await new Promise<void>((ok) => proxy.close(() => ok()));
+});
 
 const ctx = useStack({ env: { DYNAMODB_ENDPOINT: proxyUrl } });
 
