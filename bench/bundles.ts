@@ -1,67 +1,105 @@
 /**
- * Bundle size and module-initialisation time of every function, built with
- * the same esbuild options as serverless.yml (custom.esbuild).
+ * Bundle size and module-initialisation time of every function, built as
+ * serverless.yml builds them (bench/build.ts), against the floor bundle (a
+ * DynamoDB client and one GetItem, built the way the project used to).
  *
- *   npx tsx bench/bundles.ts [--runs 15]
+ *   npx tsx bench/bundles.ts [--runs 11]
  *
- * Init time is measured as `node bundle.mjs` (import + top-level code, no
- * invocation) minus an empty `node` start, median of N runs, in one session
- * so the ratio between functions is meaningful on a noisy machine. Lambda's
- * cold start adds its own sandbox start on top of this.
+ * Init is the `import()` of the bundle in a fresh Node process (module load and top-level code, no
+ * invocation), timed inside it; floor and function alternate sample by sample (paired), so a noisy moment
+ * hits both. The ratio
+ * is the median of the per-pair ratios, with its min–max. Lambda adds its own sandbox start to both.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
-import { readServerlessFunctions, repoRoot } from "../local/serverless-routes.js";
+import { readServerlessFunctions } from "../local/serverless-routes.js";
+import { buildFloor, buildFunction } from "./build.js";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 15;
-const out = mkdtempSync(join(tmpdir(), "bench-bundles-"));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+export interface BundleRow {
+  name: string;
+  kb: number;
+  gzipKb: number;
+  initMs: number;
+  ratio: { median: number; min: number; max: number };
 }
 
-function timeNode(args: string[]): number {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = process.hrtime.bigint();
-    execFileSync(process.execPath, args, { stdio: "ignore", env: { PATH: process.env.PATH ?? "" } });
-    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  return median(samples);
-}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
 
-const rows: string[] = [];
-const empty = join(out, "empty.mjs");
-writeFileSync(empty, "");
-const baseline = timeNode([empty]);
-for (const fn of readServerlessFunctions()) {
-  const outfile = join(out, `${fn.name}.mjs`);
-  await build({
-    entryPoints: [resolve(repoRoot, fn.file)],
-    bundle: true,
-    minify: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    outfile,
-    logLevel: "error",
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
-  });
-  const size = statSync(outfile).size;
-  const gzip = gzipSync(readFileSync(outfile)).length;
-  const init = timeNode([outfile]) - baseline;
-  rows.push(
-    `| ${fn.name} | ${(size / 1024).toFixed(0)} KB | ${(gzip / 1024).toFixed(0)} KB | ${init.toFixed(0)} ms |`,
+/** A fresh Node process imports the bundle; the import (module load and top-level code) is timed inside it. */
+function importOnce(file: string): number {
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`,
+    ],
+    { encoding: "utf8", env: { PATH: process.env.PATH ?? "", AWS_REGION: "ap-northeast-2" } },
   );
+  return Number(out.trim());
 }
-rmSync(out, { recursive: true, force: true });
-console.log(
-  `node ${process.version}, ${runs} runs each, empty node start ${baseline.toFixed(0)} ms (subtracted)\n`,
-);
-console.log("| function | bundle | gzip | init |\n|---|---|---|---|");
-console.log(rows.join("\n"));
+
+export async function benchBundles(runs: number): Promise<{ floor: BundleRow; rows: BundleRow[] }> {
+  const out = mkdtempSync(join(tmpdir(), "bench-bundles-"));
+  try {
+    const floorFile = join(out, "floor.mjs");
+    await buildFloor(floorFile);
+    const size = (file: string) => ({
+      kb: statSync(file).size / 1024,
+      gzipKb: gzipSync(readFileSync(file)).length / 1024,
+    });
+    const floorSamples: number[] = [];
+    const rows: BundleRow[] = [];
+    importOnce(floorFile); // warm the file cache before anything is timed
+    for (const fn of readServerlessFunctions()) {
+      const file = join(out, `${fn.name}.mjs`);
+      await buildFunction(fn.file, file);
+      importOnce(file);
+      const ratios: number[] = [];
+      const own: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const floor = importOnce(floorFile);
+        const mine = importOnce(file);
+        floorSamples.push(floor);
+        own.push(mine);
+        ratios.push(mine / floor);
+      }
+      rows.push({
+        name: fn.name,
+        ...size(file),
+        initMs: median(own),
+        ratio: { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) },
+      });
+    }
+    const floor: BundleRow = {
+      name: "floor (DynamoDB client + GetItem)",
+      ...size(floorFile),
+      initMs: median(floorSamples),
+      ratio: { median: 1, min: 1, max: 1 },
+    };
+    return { floor, rows };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+export function bundleTable({ floor, rows }: { floor: BundleRow; rows: BundleRow[] }, runs: number): string {
+  const line = (r: BundleRow) =>
+    `| ${r.name} | ${r.kb.toFixed(0)} KB | ${r.gzipKb.toFixed(0)} KB | ${r.initMs.toFixed(0)} ms | ${r.ratio.median.toFixed(2)}× (${r.ratio.min.toFixed(2)}–${r.ratio.max.toFixed(2)}) |`;
+  return [
+    `Bundles and module init (node ${process.version}; ${runs} paired runs per function, medians; init = the bundle's import in a fresh process)`,
+    "",
+    "| function | bundle | gzip | init | init ÷ floor |",
+    "|---|---|---|---|---|",
+    line(floor),
+    ...rows.map(line),
+  ].join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 11;
+  console.log(bundleTable(await benchBundles(runs), runs));
+}

@@ -112,7 +112,7 @@ class FunctionRoles {
       if (access.secrets && access.secrets.length)
         statements.push({
           Effect: "Allow",
-          Action: ["ssm:GetParameter"],
+          Action: ["ssm:GetParameters"],
           Resource: access.secrets.map((variable) => ({
             "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${this.service.service}/${this.stage()}/${secrets[variable]}`,
           })),

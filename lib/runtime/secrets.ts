@@ -1,10 +1,12 @@
 /**
- * Secrets come from SSM Parameter Store (SecureString) on AWS and are cached
- * per container for a few minutes so a rotation is picked up without a
- * deploy. Locally (SECRETS_SOURCE=env) they come from the environment.
+ * Secrets come from SSM Parameter Store (SecureString) on AWS, all of a
+ * function's in one GetParameters call (ssm-parameters.ts), and are cached per
+ * container for a few minutes so a rotation is picked up without a deploy.
+ * Locally (SECRETS_SOURCE=env) they come from the environment.
  */
 import type { Config } from "../config.js";
 import * as z from "../validation/zod.js";
+import { createGetParameters } from "./ssm-parameters.js";
 
 export interface Secrets {
   iamportCredentials(): Promise<{ impKey: string; impSecret: string }>;
@@ -24,22 +26,24 @@ export function createSecrets(config: Config): Secrets {
       merchantApiKeys: async () => config.MERCHANT_API_KEYS ?? [],
     };
   }
-  // Loaded on first use: the SSM client is a third of a bundle, and a warm container never needs it again.
-  const ssm = import("@aws-sdk/client-ssm").then(({ SSMClient, GetParameterCommand }) => ({
-    client: new SSMClient({ region: config.AWS_REGION }),
-    GetParameterCommand,
-  }));
-  const cache = new Map<string, { value: Promise<string>; at: number }>();
-  const read = (name: string): Promise<string> => {
-    const hit = cache.get(name);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
-    const value = ssm
-      .then(({ client, GetParameterCommand }) =>
-        client.send(new GetParameterCommand({ Name: name, WithDecryption: true })),
-      )
-      .then((out) => out.Parameter?.Value ?? "");
-    value.catch(() => cache.delete(name));
-    cache.set(name, { value, at: Date.now() });
+  // Every parameter this function may read, fetched together: a cold function makes one round trip.
+  const names = [config.IAMPORT_CREDENTIALS_PARAM, config.MERCHANT_API_KEYS_PARAM].filter(
+    (name): name is string => Boolean(name),
+  );
+  const getParameters = createGetParameters({ region: config.AWS_REGION });
+  let cache: { values: Promise<Map<string, string>>; at: number } | undefined;
+  const read = async (name: string): Promise<string> => {
+    if (!cache || Date.now() - cache.at >= CACHE_MS) {
+      const values = getParameters(names);
+      const entry = { values, at: Date.now() };
+      // A failed read is not kept: the next call tries again.
+      values.catch(() => {
+        if (cache === entry) cache = undefined;
+      });
+      cache = entry;
+    }
+    const value = (await cache.values).get(name);
+    if (value === undefined) throw new Error(`SSM returned no value for ${name}`);
     return value;
   };
   // A function is given a parameter's name only with the permission to read it (serverless.yml custom.access).

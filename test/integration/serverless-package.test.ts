@@ -170,7 +170,7 @@ describe("least privilege, per function", () => {
     };
     for (const action of want.table) grant(`dynamodb:${action}`, table);
     for (const action of want.index ?? []) grant(`dynamodb:${action}`, index);
-    if (want.ssm) expectedGrants["ssm:GetParameter"] = want.ssm.map(ssm);
+    if (want.ssm) expectedGrants["ssm:GetParameters"] = want.ssm.map(ssm);
     if (want.send) expectedGrants["sqs:SendMessage"] = [queue];
     if (want.consume) {
       for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
