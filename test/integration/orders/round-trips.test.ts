@@ -1,0 +1,125 @@
+/**
+ * Round trips of the order paths, warm container and token cached: DynamoDB
+ * requests (a recording proxy in front of DynamoDB Local) and iamport
+ * requests (the sandbox's own count), per operation. They are deterministic,
+ * so a path that starts making one more fails here; each test says what the
+ * minimum would be. Webhooks are off (no notice_url, the sandbox's own URL
+ * goes nowhere), so nothing arrives behind a test's back.
+ */
+import { afterAll, expect, inject, test } from "vitest";
+import { startDynamoRecorder } from "../../support/dynamo-recorder.js";
+import { type TestStack, uid, useStack } from "../../support/stack.js";
+
+const recorder = await startDynamoRecorder(inject("dynamoEndpoint"));
+afterAll(() => recorder.close());
+// Webhooks go nowhere: each test sends the one it measures.
+const ctx = useStack({
+  env: { DYNAMODB_ENDPOINT: recorder.endpoint, LOG_LEVEL: "error", SEND_NOTICE_URL: "false" },
+  sandbox: { webhookUrl: "http://127.0.0.1:9/nowhere" },
+});
+
+async function measure<T>(
+  t: TestStack,
+  work: () => Promise<T>,
+): Promise<{ value: T; dynamo: string[]; iamport: number }> {
+  const control = t.stack.sandbox?.control;
+  if (!control) throw new Error("needs the sandbox");
+  recorder.reset();
+  const before = control.restRequests();
+  const value = await work();
+  if (process.env.ROUND_TRIPS_DEBUG) process.stderr.write(`${JSON.stringify(recorder.detailed())}\n`);
+  // Sorted: a note and the order are written at once, so their arrival order varies.
+  return { value, dynamo: recorder.calls().sort(), iamport: control.restRequests() - before };
+}
+
+async function created(t: TestStack) {
+  const answer = await t.createOrder();
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body as { merchant_uid: string; request_pay: Record<string, unknown> };
+}
+
+function pay(t: TestStack, order: { request_pay: Record<string, unknown> }): string {
+  const rsp = t.stack.sandbox?.control.pay({ ...order.request_pay, outcome: "approve" } as never);
+  if (!rsp?.imp_uid) throw new Error("not paid");
+  return rsp.imp_uid;
+}
+
+const complete = (t: TestStack, impUid: string, merchantUid: string) =>
+  t.api("/payments/complete", { body: { imp_uid: impUid, merchant_uid: merchantUid }, key: null });
+const webhook = (t: TestStack, impUid: string, merchantUid: string, status = "paid") =>
+  t.api("/webhooks/iamport", { body: { imp_uid: impUid, merchant_uid: merchantUid, status }, key: null });
+
+test("warm-up: the token is cached before anything is counted", async () => {
+  const t = ctx();
+  const order = await created(t);
+  await complete(t, pay(t, order), order.merchant_uid);
+});
+
+test("create order: the order's transaction, the prepared flag, one prepare", async () => {
+  const t = ctx();
+  const m = await measure(t, () => t.createOrder({ merchant_uid: uid("rt") }));
+  expect(m.value.status).toBe(201);
+  // Minimum: 1 write + prepare (the flag folded into the order's write).
+  expect({ dynamo: m.dynamo, iamport: m.iamport }).toEqual({
+    dynamo: ["PutItem", "TransactWriteItems"],
+    iamport: 1,
+  });
+});
+
+test("first completion of a paid payment: the read, the order's transaction, the note's, one iamport read", async () => {
+  const t = ctx();
+  const order = await created(t);
+  const impUid = pay(t, order);
+  const m = await measure(t, () => complete(t, impUid, order.merchant_uid));
+  expect(m.value.status).toBe(200);
+  // Minimum: 1 read + 1 conditional write (the note inside the order's transaction) + the iamport read.
+  expect({ dynamo: m.dynamo, iamport: m.iamport }).toEqual({
+    dynamo: ["GetItem", "TransactWriteItems", "TransactWriteItems"],
+    iamport: 1,
+  });
+});
+
+test("the same webhook again for an order that payment already settled: the read, the refused note, the iamport read", async () => {
+  const t = ctx();
+  const order = await created(t);
+  const impUid = pay(t, order);
+  expect((await complete(t, impUid, order.merchant_uid)).status).toBe(200);
+  expect((await webhook(t, impUid, order.merchant_uid)).status).toBe(200);
+  const m = await measure(t, () => webhook(t, impUid, order.merchant_uid));
+  expect(m.value.status).toBe(200);
+  // Not skipped although nothing changes most of the time: iamport may announce a partial cancel with
+  // status `paid` (sandbox mode partialCancel=stays-paid-webhook-paid), which only the read reveals.
+  expect({ dynamo: m.dynamo, iamport: m.iamport }).toEqual({
+    dynamo: ["GetItem", "TransactWriteItems"],
+    iamport: 1,
+  });
+});
+
+test("a hint that could change the state still reads iamport (cancelled for a paid order)", async () => {
+  const t = ctx();
+  const order = await created(t);
+  const impUid = pay(t, order);
+  expect((await complete(t, impUid, order.merchant_uid)).status).toBe(200);
+  const m = await measure(t, () => webhook(t, impUid, order.merchant_uid, "cancelled"));
+  expect(m.value.status).toBe(200);
+  expect(m.iamport).toBe(1);
+});
+
+test("a full refund: request claim and result, cancellation claim, the in-flight query, two order reads", async () => {
+  const t = ctx();
+  const order = await created(t);
+  const impUid = pay(t, order);
+  expect((await complete(t, impUid, order.merchant_uid)).status).toBe(200);
+  const m = await measure(t, () =>
+    t.api(`/orders/${order.merchant_uid}/refunds`, {
+      body: { reason: "rt" },
+      headers: { "idempotency-key": uid("rt-key") },
+    }),
+  );
+  expect(m.value.status, JSON.stringify(m.value.body)).toBe(201);
+  // Minimum: about 4 (claim, cancellation claim, the order's transaction, the result).
+  expect({ dynamo: m.dynamo, iamport: m.iamport }).toEqual({
+    dynamo: ["GetItem", "GetItem", "GetItem", "PutItem", "PutItem", "PutItem", "Query", "TransactWriteItems"],
+    iamport: 1,
+  });
+});
