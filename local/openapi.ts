@@ -8,6 +8,7 @@ import { toJSONSchema } from "zod/mini";
 import type { $ZodType } from "zod/v4/core";
 import {
   cancelSubscriptionBodySchema,
+  changePlanBodySchema,
   createBillingKeyBodySchema,
   createSubscriptionBodySchema,
   subscriptionIdPathSchema,
@@ -250,6 +251,36 @@ export const ROUTE_DOCS: RouteDoc[] = [
       "401": "Missing or wrong x-api-key",
       "404": "No such subscription",
       "409": "Not paused",
+    },
+  },
+  {
+    method: "post",
+    path: "/subscriptions/{id}/plan",
+    operationId: "changeSubscriptionPlan",
+    summary: "Change the plan's amount and name from the next cycle, or now (no proration)",
+    description:
+      "next_cycle: the first cycle not yet due is charged at the new plan (when the cycle the subscription " +
+      "waits on is already due, being charged, retried or owed, it keeps the old plan and the new one is " +
+      "pending_plan from the cycle after it). now: the next attempt of the cycle waited on is charged at the " +
+      "new plan. Never prorated: nothing is charged or refunded for the running period. Allowed while past_due, " +
+      "unpaid or paused; refused when canceled or ending at period end. The interval cannot change.",
+    apiKey: true,
+    path_: subscriptionIdPathSchema,
+    body: changePlanBodySchema,
+    headers: [
+      {
+        name: "Idempotency-Key",
+        required: true,
+        description:
+          "Unique per plan change; a retry with it is never applied again, even after a later change",
+      },
+    ],
+    responses: {
+      "200": "The subscription after the change (also for a replay of the same Idempotency-Key)",
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "404": "No such subscription",
+      "409": "Canceled or ending at period end, or the key was used with another body",
     },
   },
   {

@@ -153,18 +153,45 @@ export const switchCardBodySchema = z.strictObject(
   { error: (issue) => unknownKeysMessage(issue) ?? typeMessages("the request", "a JSON object")(issue) },
 );
 
-/** `Idempotency-Key` of `POST /subscriptions`: required, so a retried request creates one subscription. */
-export const subscriptionIdempotencySchema = z.object({
-  "idempotency-key": z
-    .string({
+/** `POST /subscriptions/{id}/plan`: the new name and amount; the interval stays (a new calendar is a new subscription). */
+export const changePlanBodySchema = z.strictObject(
+  {
+    name: text("name", 1, 40).check(z.refine((name) => name.trim() !== "", "name must not be blank")),
+    amount: z
+      .int({ error: integerMessages("amount") })
+      .check(
+        z.positive("amount must be greater than 0"),
+        z.lte(MAX_PLAN_AMOUNT, `amount must be at most ${MAX_PLAN_AMOUNT} KRW`),
+      ),
+    effective: z.enum(["now", "next_cycle"], {
       error: (issue) =>
         issue.input === undefined
-          ? "Idempotency-Key header is required (a unique value per subscription, reused on retries)"
-          : "Idempotency-Key must be a string",
-    })
-    .check(
-      z.minLength(1, "Idempotency-Key must not be empty"),
-      z.maxLength(128, "Idempotency-Key must be at most 128 characters"),
-      z.regex(/^[\x21-\x7e]+$/, "Idempotency-Key must be printable ASCII without spaces"),
-    ),
-});
+          ? 'effective is required: "next_cycle" or "now"'
+          : `effective must be "next_cycle" or "now", got ${JSON.stringify(issue.input)}`,
+    }),
+  },
+  { error: (issue) => unknownKeysMessage(issue) ?? typeMessages("the request", "a JSON object")(issue) },
+);
+export type ChangePlanBody = z.infer<typeof changePlanBodySchema>;
+
+const idempotencyKeyHeader = (per: string) =>
+  z.object({
+    "idempotency-key": z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? `Idempotency-Key header is required (a unique value per ${per}, reused on retries)`
+            : "Idempotency-Key must be a string",
+      })
+      .check(
+        z.minLength(1, "Idempotency-Key must not be empty"),
+        z.maxLength(128, "Idempotency-Key must be at most 128 characters"),
+        z.regex(/^[\x21-\x7e]+$/, "Idempotency-Key must be printable ASCII without spaces"),
+      ),
+  });
+
+/** `Idempotency-Key` of `POST /subscriptions`: required, so a retried request creates one subscription. */
+export const subscriptionIdempotencySchema = idempotencyKeyHeader("subscription");
+
+/** `Idempotency-Key` of `POST /subscriptions/{id}/plan`: required, so a late retry cannot undo a later change. */
+export const planChangeIdempotencySchema = idempotencyKeyHeader("plan change");

@@ -16,6 +16,7 @@ import {
   CHARGEABLE,
   type Dunning,
   type LastCharge,
+  planFields,
   type Subscription,
   type SubscriptionStatus,
 } from "./subscription.js";
@@ -134,6 +135,7 @@ export function applyChargeOutcome(
       {
         status: billing ? "active" : sub.status,
         cycle: nextCycle,
+        ...planFields(sub, nextCycle),
         attempt: 1,
         // The last cycle the calendar can name ends billing instead of overflowing the merchant_uid.
         nextChargeAt:
@@ -364,6 +366,7 @@ export function resume(sub: Subscription, now: Date): Transition {
     {
       status: "active",
       cycle,
+      ...planFields(sub, cycle),
       attempt: skipped > 0 ? 1 : sub.attempt,
       nextChargeAt: cycleStart(sub.anchor, cycle).toISOString(),
       skippedCycles: sub.skippedCycles + skipped,

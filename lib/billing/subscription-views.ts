@@ -79,6 +79,9 @@ export function subscriptionView(
     status: sub.status,
     customer_uid: sub.customerUid,
     plan: { ...sub.plan },
+    pending_plan: sub.pendingPlan
+      ? { name: sub.pendingPlan.name, amount: sub.pendingPlan.amount, from_cycle: sub.pendingPlan.fromCycle }
+      : null,
     currency: sub.currency,
     billing: {
       time_zone: "Asia/Seoul",
@@ -130,6 +133,16 @@ export function subscriptionView(
       reason: e.reason,
       cycle: e.cycle ?? null,
       attempt: e.attempt ?? null,
+      ...(e.plan
+        ? {
+            plan_change: {
+              from: e.plan.from,
+              to: e.plan.to,
+              effective: e.plan.effective,
+              from_cycle: e.plan.fromCycle,
+            },
+          }
+        : {}),
     })),
     created_at: sub.createdAt,
     updated_at: sub.updatedAt,

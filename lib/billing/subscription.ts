@@ -15,6 +15,26 @@ export interface Plan {
   interval: BillingInterval;
 }
 
+/**
+ * A plan change waiting for its cycle: the cycle the subscription waits on was
+ * already due when the change was asked for (it is charged, or owed, at the
+ * old plan), so the new plan applies from `fromCycle` (always `cycle + 1` of
+ * the subscription while it is pending). Promoted to `plan` when the
+ * subscription moves on to `fromCycle`.
+ */
+export interface PendingPlan {
+  name: string;
+  amount: number;
+  fromCycle: number;
+  requestedAt: string;
+}
+
+/** A plan change request already applied: its Idempotency-Key and a hash of its body. */
+export interface PlanChangeRequest {
+  key: string;
+  hash: string;
+}
+
 /** Who changed a subscription: the merchant API, a charge (consumer or webhook), or the dispatcher. */
 export type SubscriptionChangeSource = "api" | "charge" | "webhook" | "dispatcher";
 
@@ -61,7 +81,11 @@ export interface Subscription {
   /** Bumped by every state change; every such write is conditional on it (invariant 4). */
   version: number;
   customerUid: string;
+  /** The plan of `cycle`: what its next attempt is claimed (and charged) with. */
   plan: Plan;
+  pendingPlan?: PendingPlan;
+  /** The last plan change requests (at most {@link MAX_PLAN_CHANGE_REQUESTS}), so a retry is not applied twice. */
+  planChangeRequests?: PlanChangeRequest[];
   currency: "KRW";
   anchor: BillingAnchor;
   buyer: Buyer;
@@ -102,6 +126,18 @@ export interface Subscription {
   updatedAt: string;
 }
 
+/** Plan change requests remembered per subscription for their Idempotency-Key. */
+export const MAX_PLAN_CHANGE_REQUESTS = 20;
+
+/** What a plan change did, in its history entry. */
+export interface PlanChangeRecord {
+  from: { name: string; amount: number };
+  to: { name: string; amount: number };
+  effective: "now" | "next_cycle";
+  /** The first cycle charged at the new plan. */
+  fromCycle: number;
+}
+
 /** One state change, appended once per version. */
 export interface SubscriptionEvent {
   version: number;
@@ -112,6 +148,8 @@ export interface SubscriptionEvent {
   reason: string;
   cycle?: number;
   attempt?: number;
+  /** Set on a plan change (the future `subscription.plan_changed` event's body). */
+  plan?: PlanChangeRecord;
 }
 
 /** Billing statuses in which cycles are charged. */
@@ -134,4 +172,15 @@ export function historyEvent(
     reason,
     ...(charge ? { cycle: charge.cycle, attempt: charge.attempt } : {}),
   };
+}
+
+/**
+ * The plan fields once the subscription moves on to `cycle`: a pending plan
+ * change whose cycle has come becomes the plan (so `plan` is always the plan
+ * of the cycle waited on, and the claim of its attempt reads no other field).
+ */
+export function planFields(sub: Subscription, cycle: number): Pick<Subscription, "plan" | "pendingPlan"> {
+  const pending = sub.pendingPlan;
+  if (!pending || cycle < pending.fromCycle) return { plan: sub.plan, pendingPlan: pending };
+  return { plan: { ...sub.plan, name: pending.name, amount: pending.amount }, pendingPlan: undefined };
 }

@@ -149,7 +149,7 @@ describe("every DynamoDB action a function performs is one its role grants", () 
     control.pay({ ...forged.body.request_pay, amount: 100, outcome: "approve" });
     await control.flushWebhooks();
 
-    // Subscriptions: key, subscribe (the consumer charges), read, pause, resume, switch card, cancel.
+    // Subscriptions: key, subscribe (the consumer charges), read, pause, resume, plan change, switch card, cancel.
     const customerUid = await issueKey(t);
     const sub = await t.api("/subscriptions", {
       body: { plan, customer_uid: customerUid },
@@ -161,6 +161,11 @@ describe("every DynamoDB action a function performs is one its role grants", () 
     await t.api(`/subscriptions/${id}`);
     await t.api(`/subscriptions/${id}/pause`, { body: {} });
     await t.api(`/subscriptions/${id}/resume`, { body: {} });
+    const planChange = await t.api(`/subscriptions/${id}/plan`, {
+      body: { name: "Basic", amount: 4_900, effective: "next_cycle" },
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expect(planChange.status, JSON.stringify(planChange.body)).toBe(200);
     const newKey = await issueKey(t);
     await t.api(`/subscriptions/${id}/card`, { body: { customer_uid: newKey } });
     await settle(t);
