@@ -1,6 +1,6 @@
 /**
- * `POST /orders`: store a pending order, pre-register its amount at iamport
- * (so a tampered amount is refused before the window opens) and hand back the
+ * `POST /orders`: pre-register the amount at iamport (so a tampered amount is
+ * refused before the window opens), store the pending order and hand back the
  * exact `IMP.request_pay` params. A retry of the same request returns the
  * same order; the same merchant_uid with a different body is a conflict.
  */
@@ -48,7 +48,7 @@ export interface CreateOrderResult {
  * Creates (or finds again) the order and makes sure iamport knows its amount.
  * @throws ValidationError for rules that need the clock or config (result_url origin, past vbank_due)
  * @throws ConflictError when the merchant_uid is taken by a different order or amount
- * @throws RetryLaterError when iamport cannot register the amount now (the order is kept; retry the same request)
+ * @throws RetryLaterError when iamport cannot register the amount now (nothing is stored; retry the same request)
  */
 export async function createOrder(
   deps: CreateOrderDeps,
@@ -89,7 +89,7 @@ export async function createOrder(
       defaultVbankDueHours: deps.settings.defaultVbankDueHours,
     }),
     requestHash,
-    prepared: false,
+    prepared: true,
     refundedAmount: 0,
     refunds: [],
     checkAfter: new Date(now.getTime() + deps.settings.pendingMinutes * 60_000).toISOString(),
@@ -97,6 +97,10 @@ export async function createOrder(
     updatedAt: at,
   };
 
+  // The amount is registered first and the order written once, already prepared: one write, and no
+  // order ever exists that the window could open with an unregistered amount. A retry registers again
+  // (iamport already holds the same amount: nothing changes) and finds the order.
+  await registerAmount(deps, draft, requestHash);
   const created = await deps.orders.create(draft, {
     version: 1,
     at,
@@ -105,21 +109,19 @@ export async function createOrder(
     source: "api",
     reason: "order created",
   });
-  let order = draft;
-  if (!created.created) {
-    if (created.existing.requestHash !== requestHash) {
-      throw new ConflictError(
-        `merchant_uid ${merchantUid} is already used by a different order`,
-        "merchant_uid_taken",
-      );
-    }
-    order = created.existing;
-  }
-  if (!order.prepared) order = await registerAmount(deps, order);
-  return { order, created: created.created };
+  if (created.created) return { order: draft, created: true };
+  if (created.existing.requestHash !== requestHash) throw merchantUidTaken(merchantUid);
+  return { order: created.existing, created: false };
 }
 
-async function registerAmount(deps: CreateOrderDeps, order: Order): Promise<Order> {
+function merchantUidTaken(merchantUid: string): ConflictError {
+  return new ConflictError(
+    `merchant_uid ${merchantUid} is already used by a different order`,
+    "merchant_uid_taken",
+  );
+}
+
+async function registerAmount(deps: CreateOrderDeps, order: Order, requestHash: string): Promise<void> {
   try {
     await ensurePrepared(deps.iamport, {
       merchantUid: order.merchantUid,
@@ -128,25 +130,21 @@ async function registerAmount(deps: CreateOrderDeps, order: Order): Promise<Orde
     });
   } catch (error) {
     if (error instanceof PreparedAmountConflictError) {
+      // Another order of ours under this merchant_uid holds that amount: say which conflict it is.
+      const existing = await deps.orders.get(order.merchantUid);
+      if (existing && existing.requestHash !== requestHash) throw merchantUidTaken(order.merchantUid);
       throw new ConflictError(
         `iamport already holds a different amount for merchant_uid ${order.merchantUid}`,
         "prepared_amount_conflict",
       );
     }
-    deps.logger.warn("amount pre-registration failed; the order waits for a retry", { error });
+    deps.logger.warn("amount pre-registration failed; nothing was stored, the request may be retried", {
+      error,
+    });
     throw new RetryLaterError("iamport could not pre-register the amount; retry the same request", {
       cause: error,
     });
   }
-  const next: Order = {
-    ...order,
-    prepared: true,
-    version: order.version + 1,
-    updatedAt: deps.clock().toISOString(),
-  };
-  const saved = await deps.orders.save(order, next);
-  // A concurrent retry may have written first; its state is as good as ours.
-  return saved.saved ? next : (saved.current ?? next);
 }
 
 function checkContextRules(deps: CreateOrderDeps, request: CreateOrderRequest, now: Date): void {

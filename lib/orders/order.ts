@@ -77,7 +77,7 @@ export interface Order {
   requestPay: RequestPayParams;
   /** Hash of the normalised create request: a retry with the same body gets the same order. */
   requestHash: string;
-  /** True once `POST /payments/prepare` registered the amount. */
+  /** `POST /payments/prepare` registered the amount: true from the start, as it is registered before the order is written. */
   prepared: boolean;
   impUid?: string;
   paidAt?: string;

@@ -98,17 +98,21 @@ describe("POST /orders", () => {
     expect((await api("/orders/anything", { key: "wrong-key" })).status).toBe(401);
   });
 
-  test("iamport down during pre-registration: 503, and the same request later succeeds", async () => {
-    const { createOrder, stack } = ctx();
+  test("iamport down during pre-registration: 503 with nothing stored, and the same request later succeeds", async () => {
+    const { createOrder, api, stack } = ctx();
     const control = stack.sandbox?.control;
     control?.addFault({ method: "POST", path: "/payments/prepare", kind: "status", status: 503, times: 2 });
     control?.addFault({ path: "/payments/prepare/:merchant_uid", kind: "status", status: 503, times: 3 });
 
     const first = await createOrder({ merchant_uid: "order-prepare-down", amount: 7_000 });
-    const retry = await createOrder({ merchant_uid: "order-prepare-down", amount: 7_000 });
-
     expect(first.status).toBe(503);
-    expect(retry.status).toBe(200);
+    // The amount is registered before the order is written: no order a window could open unregistered.
+    expect((await api("/orders/order-prepare-down")).status).toBe(404);
+    const retry = await createOrder({ merchant_uid: "order-prepare-down", amount: 7_000 });
+    expect(retry.status).toBe(201);
+    const again = await createOrder({ merchant_uid: "order-prepare-down", amount: 7_000 });
+    expect(again.status).toBe(200);
+    expect(again.body.request_pay).toEqual(retry.body.request_pay);
     expect(stack.sandbox?.control.prepared()).toContainEqual(
       expect.objectContaining({ merchant_uid: "order-prepare-down", amount: 7_000 }),
     );
