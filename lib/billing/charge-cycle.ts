@@ -61,10 +61,14 @@ export async function chargeCycle(deps: ChargeDeps, message: ChargeMessage): Pro
     attempt: message.attempt,
   });
   for (let round = 0; round < 3; round++) {
-    const sub = await deps.subscriptions.get(message.subscriptionId);
+    // Both in one round trip: a fresh charge then costs this read, the claim and the settle.
+    const { subscription: sub, attempt: existing } = await deps.subscriptions.getForCharge(
+      message.subscriptionId,
+      message.cycle,
+      message.attempt,
+    );
     if (!sub) return done("no such subscription");
-    const existing = await deps.subscriptions.getAttempt(sub.id, message.cycle, message.attempt);
-    if (existing) return continueAttempt(deps, sub, existing, log);
+    if (existing) return continueAttempt(deps, sub, existing, log, { subscription: sub });
     const why = whyNotCharge(sub, message.cycle, message.attempt);
     if (why) return done(why);
     if (sub.attempt > 1) {
@@ -126,12 +130,16 @@ async function findEarlierPayment(
   return applied ? "applied" : "none";
 }
 
-/** An attempt exists: finish it (settled → make sure the subscription saw it; open → resolve). */
+/**
+ * An attempt exists: finish it (settled → make sure the subscription saw it; open → resolve).
+ * `snapshot.subscription`: `sub` was read in one snapshot with `attempt`, so it need not be read again.
+ */
 async function continueAttempt(
   deps: ChargeDeps,
   sub: Subscription,
   attempt: ChargeAttempt,
   log: Logger,
+  snapshot: { subscription?: Subscription } = {},
 ): Promise<ChargeResult> {
   if (isTerminal(attempt)) {
     if (attempt.recheck) {
@@ -140,7 +148,7 @@ async function continueAttempt(
     }
     // A refund owed for this attempt's payment (surplus, rejected) not done yet: carry it on.
     if (attempt.impUid) await carryOutChargeRefund(deps, attempt, attempt.impUid, log);
-    await applyToSubscription(deps, attempt, log);
+    await applyToSubscription(deps, attempt, log, snapshot);
     return done(`attempt already ${attempt.status}`);
   }
   const now = deps.clock();
@@ -216,7 +224,7 @@ async function send(
     });
   } catch (error) {
     if (error instanceof IamportApiError && !isAlreadyPaid(error.iamportMessage)) {
-      await settleCharge(deps, attempt, refusalOutcome(error), "response", log);
+      await settleCharge(deps, attempt, refusalOutcome(error), "response", log, { subscription: sub });
       return done(`iamport refused the request: ${error.message}`);
     }
     if (!(error instanceof IamportError)) throw error; // the claim's lease covers a crash here
@@ -238,7 +246,8 @@ async function send(
     await deps.subscriptions.updateAttempt(attempt, unknown);
     return retry(`iamport answered with status ${payment.status}`);
   }
-  await settleCharge(deps, attempt, outcome, "response", log);
+  // The subscription this message read and claimed on: the settle's write is conditional on its version.
+  await settleCharge(deps, attempt, outcome, "response", log, { subscription: sub });
   return done(`charge ${outcome.kind}`);
 }
 

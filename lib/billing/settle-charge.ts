@@ -28,6 +28,11 @@ const MAX_ROUNDS = 6;
 /**
  * Settles `attempt` with `outcome` and applies it to its subscription (one
  * transaction; a lost race re-reads and decides again, bounded).
+ *
+ * `known.subscription`: the subscription as the caller read it (the consumer,
+ * which claimed on that version), so it is not read again. A decision that
+ * writes the subscription is conditional on its version anyway; one that
+ * would not write it is only made on a subscription read here.
  */
 export async function settleCharge(
   deps: ChargeDeps,
@@ -35,6 +40,7 @@ export async function settleCharge(
   outcome: AttemptOutcome,
   resolvedBy: ResolvedBy,
   log: Logger,
+  known: { subscription?: Subscription } = {},
 ): Promise<SettleOutcome> {
   if (outcome.kind === "rejected") {
     log.error(`ALERT subscription charge rejected: ${outcome.reason}`, {
@@ -44,7 +50,8 @@ export async function settleCharge(
     });
   }
   let current = attempt;
-  let sub = await deps.subscriptions.get(attempt.subscriptionId);
+  let fresh = known.subscription === undefined;
+  let sub = known.subscription ?? (await deps.subscriptions.get(attempt.subscriptionId));
   let withOwed = true;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (isTerminal(current))
@@ -66,6 +73,12 @@ export async function settleCharge(
     const outcomeForSub = cycleOutcomeOf(next);
     const transition = sub && outcomeForSub ? applyChargeOutcome(sub, outcomeForSub, deps.policy, now) : null;
     const change = sub && transition?.kind === "change" ? { current: sub, next: transition.next } : null;
+    if (!change && !fresh) {
+      // Nothing in the transaction would check the caller's copy: decide on the subscription as it is.
+      sub = await deps.subscriptions.get(attempt.subscriptionId);
+      fresh = true;
+      continue;
+    }
     const result = await deps.subscriptions.settle({
       attempt: { current, next },
       ...(change
@@ -102,6 +115,7 @@ export async function settleCharge(
       current = fresh;
     } else {
       sub = await deps.subscriptions.get(attempt.subscriptionId);
+      fresh = true;
     }
   }
   throw new Error(`charge attempt ${attempt.merchantUid} kept changing while settling`);
@@ -138,15 +152,21 @@ function refundOwedBy(next: ChargeAttempt, outcome: AttemptOutcome, now: Date) {
 /**
  * Brings the subscription in line with an attempt that is already settled
  * (normally a no-op: the settling transaction did it). Returns the subscription.
+ * `known.subscription`: read in one snapshot with the settled attempt (or after
+ * it), so the first round need not read it again; a save is conditional on its version.
  */
 export async function applyToSubscription(
   deps: ChargeDeps,
   attempt: ChargeAttempt,
   log: Logger,
+  known: { subscription?: Subscription | null } = {},
 ): Promise<Subscription | null> {
   const outcome = cycleOutcomeOf(attempt);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const sub = await deps.subscriptions.get(attempt.subscriptionId);
+    const sub =
+      round === 0 && known.subscription !== undefined
+        ? known.subscription
+        : await deps.subscriptions.get(attempt.subscriptionId);
     if (!sub || !outcome) return sub;
     const transition = applyChargeOutcome(sub, outcome, deps.policy, deps.clock());
     if (transition.kind !== "change") return sub;

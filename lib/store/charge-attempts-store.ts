@@ -3,15 +3,19 @@
  * updates, settling an attempt together with its subscription, and paging
  * the open-attempt index. Expected conflicts come back as values.
  */
+
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  TransactGetCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
-import { failedItems, isConditionFailure } from "./condition-failure.js";
+import type { Subscription } from "../billing/subscription.js";
+import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
 import { DUE_SHARDS, subscriptionKey, unknownIndexPk } from "./keys.js";
 import { putOwedRefund } from "./owed-refunds-repository.js";
 import { pagesAcrossShards } from "./shard-pages.js";
@@ -27,6 +31,7 @@ import type { SubscriptionsRepository } from "./subscriptions-repository.js";
 export type ChargeAttemptOperations = Pick<
   SubscriptionsRepository,
   | "getAttempt"
+  | "getForCharge"
   | "claim"
   | "updateAttempt"
   | "setAttemptCheckAfter"
@@ -52,6 +57,32 @@ export function chargeAttemptOperations(deps: {
   return {
     getAttempt,
 
+    async getForCharge(id, cycle, attempt) {
+      // One snapshot of both (a transaction's read): an attempt settled together with its subscription
+      // is never seen settled beside the subscription from before. A read that collides with a write in
+      // progress is cancelled (TransactionConflict) and tried again, a few times.
+      for (let round = 0; ; round++) {
+        try {
+          const { Responses } = await db.send(
+            new TransactGetCommand({
+              TransactItems: [
+                { Get: { TableName, Key: subscriptionKey(id) } },
+                { Get: { TableName, Key: attemptKey(id, cycle, attempt) } },
+              ],
+            }),
+          );
+          const [sub, found] = [Responses?.[0]?.Item, Responses?.[1]?.Item];
+          return {
+            subscription: sub ? strip<Subscription>(sub) : null,
+            attempt: found ? strip<ChargeAttempt>(found) : null,
+          };
+        } catch (error) {
+          if (round >= 4 || !(error instanceof TransactionCanceledException)) throw error;
+          await new Promise((ok) => setTimeout(ok, 20 * 2 ** round));
+        }
+      }
+    },
+
     async claim(sub, attempt) {
       try {
         await db.send(
@@ -63,6 +94,8 @@ export function chargeAttemptOperations(deps: {
                   Item: attemptItem(attempt),
                   // One claim per (cycle, attempt): a duplicate SQS delivery finds this one instead of charging.
                   ConditionExpression: "attribute_not_exists(PK)",
+                  // ...and reads it in the same round trip.
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
                 },
               },
               {
@@ -82,7 +115,10 @@ export function chargeAttemptOperations(deps: {
         const failed = failedItems(error);
         if (failed.length === 0) throw error;
         if (failed.includes(0)) {
-          const existing = await getAttempt(attempt.subscriptionId, attempt.cycle, attempt.attempt);
+          const old = failedItemOld(error, 0);
+          const existing = old
+            ? strip<ChargeAttempt>(old)
+            : await getAttempt(attempt.subscriptionId, attempt.cycle, attempt.attempt);
           if (existing) return { claimed: false, existing };
         }
         return { claimed: false, existing: null };

@@ -1,9 +1,10 @@
 /**
  * Reading DynamoDB's "a condition did not hold" errors: for a single write,
  * and per item for a transaction (so a repository can tell which of its
- * guarded items lost the race).
+ * guarded items lost the race, and what it found there).
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 
 /** True when the write (or any item of the transaction) failed its ConditionExpression. */
 export function isConditionFailure(error: unknown): boolean {
@@ -17,4 +18,16 @@ export function failedItems(error: unknown): number[] {
   return (error.CancellationReasons ?? []).flatMap((reason, index) =>
     reason.Code === "ConditionalCheckFailed" ? [index] : [],
   );
+}
+
+/**
+ * The item as it was when item `index` of a transaction failed its condition, written with
+ * `ReturnValuesOnConditionCheckFailure: "ALL_OLD"`: the conflict read in the same round trip,
+ * instead of a second read after it. Undefined when that item did not fail or did not exist.
+ */
+export function failedItemOld(error: unknown, index: number): Record<string, unknown> | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reason = error.CancellationReasons?.[index];
+  if (reason?.Code !== "ConditionalCheckFailed" || !reason.Item) return undefined;
+  return unmarshall(reason.Item);
 }

@@ -93,6 +93,12 @@ export interface SubscriptionsRepository {
    */
   setCheckAfter(sub: Subscription, checkAfter: string | undefined): Promise<boolean>;
   getAttempt(subscriptionId: string, cycle: number, attempt: number): Promise<ChargeAttempt | null>;
+  /** The subscription and one of its attempts, read together in one round trip (one snapshot). */
+  getForCharge(
+    subscriptionId: string,
+    cycle: number,
+    attempt: number,
+  ): Promise<{ subscription: Subscription | null; attempt: ChargeAttempt | null }>;
   /** Writes a new claim, only while the subscription is the version the decision was made on. */
   claim(sub: Subscription, attempt: ChargeAttempt): Promise<ClaimResult>;
   updateAttempt(current: ChargeAttempt, next: ChargeAttempt): Promise<AttemptSaveResult>;
