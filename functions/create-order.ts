@@ -3,6 +3,7 @@ import { headerOf, httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";
 import { createOrderRequestSchema } from "../lib/kicc/create-order-request.js";
+import type { CreateOrderResponse } from "../lib/orders/api-responses.js";
 import { createOrder } from "../lib/orders/create-order.js";
 import { merchantOrderView } from "../lib/orders/order-views.js";
 import { container } from "../lib/runtime/container.js";
@@ -20,7 +21,7 @@ export const handler = httpHandler(
       status: order.status,
       request_pay: order.requestPay,
       order: merchantOrderView(order, []),
-    });
+    } satisfies CreateOrderResponse);
   },
   { logger: () => container().logger, apiKeys: () => container().secrets.merchantApiKeys() },
 );

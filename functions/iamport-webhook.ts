@@ -6,6 +6,7 @@
 import { httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";
+import type { WebhookResponse } from "../lib/orders/api-responses.js";
 import { iamportWebhookBodySchema } from "../lib/orders/api-schemas.js";
 import { container } from "../lib/runtime/container.js";
 import { receiveIamportWebhook } from "../lib/webhooks/receive-iamport-webhook.js";
@@ -14,7 +15,11 @@ export const handler = httpHandler(
   async (event) => {
     const body = validate(iamportWebhookBodySchema, readBody(event));
     const { verifyDeps, chargeDeps } = container();
-    return json(200, await receiveIamportWebhook({ orders: verifyDeps, billing: chargeDeps }, body));
+    const result: WebhookResponse = await receiveIamportWebhook(
+      { orders: verifyDeps, billing: chargeDeps },
+      body,
+    );
+    return json(200, result);
   },
   { logger: () => container().logger },
 );

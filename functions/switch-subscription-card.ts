@@ -3,6 +3,7 @@
  * key. A past_due subscription is retried at once with it; the old key is
  * deleted at iamport after the switch is saved (unless another subscription uses it).
  */
+import type { SwitchCardResponse } from "../lib/billing/api-responses.js";
 import { subscriptionIdPathSchema, switchCardBodySchema } from "../lib/billing/api-schemas.js";
 import { subscriptionView } from "../lib/billing/subscription-views.js";
 import { switchCard } from "../lib/billing/switch-card.js";
@@ -29,7 +30,7 @@ export const handler = httpHandler(
           ? { customer_uid: result.oldCard.customerUid, key: result.oldCard.outcome }
           : null,
       },
-    });
+    } satisfies SwitchCardResponse);
   },
   { logger: () => container().logger, apiKeys: () => container().secrets.merchantApiKeys() },
 );

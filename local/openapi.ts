@@ -7,6 +7,11 @@
 import { toJSONSchema } from "zod/mini";
 import type { $ZodType } from "zod/v4/core";
 import {
+  billingKeyResponseSchema,
+  subscriptionBodySchema,
+  switchCardResponseSchema,
+} from "../lib/billing/api-responses.js";
+import {
   cancelSubscriptionBodySchema,
   changePlanBodySchema,
   createBillingKeyBodySchema,
@@ -14,7 +19,15 @@ import {
   subscriptionIdPathSchema,
   switchCardBodySchema,
 } from "../lib/billing/api-schemas.js";
+import { errorBodySchema } from "../lib/http/error-body.js";
 import { createOrderRequestSchema } from "../lib/kicc/create-order-request.js";
+import {
+  createOrderResponseSchema,
+  merchantOrderBodySchema,
+  publicStatusBodySchema,
+  refundResponseSchema,
+  webhookResponseSchema,
+} from "../lib/orders/api-responses.js";
 import {
   completeMobileQuerySchema,
   completePaymentBodySchema,
@@ -22,6 +35,16 @@ import {
   merchantUidPathSchema,
   refundOrderBodySchema,
 } from "../lib/orders/api-schemas.js";
+import {
+  billingKeyExample,
+  createOrderExample,
+  orderExample,
+  refundExample,
+  statusExample,
+  subscriptionExample,
+  switchCardExample,
+  webhookExample,
+} from "./openapi-examples.js";
 
 type Schema = $ZodType;
 
@@ -38,11 +61,59 @@ interface RouteDoc {
   /** The body may also be form-urlencoded (iamport's webhook setting). */
   form?: boolean;
   headers?: Array<{ name: string; required: boolean; description: string }>;
-  responses: Record<string, string>;
+  /**
+   * Per status: a 2xx is a {@link Body} (its JSON schema and an example), a 302 its
+   * description; an error a description (its body is always `Error`), or with the
+   * `error` codes it answers ({@link refusal}).
+   */
+  responses: Record<string, string | Body | Refusal>;
 }
+
+/** The named response bodies: components of the document, so a generated client gets a type for each. */
+export const RESPONSE_BODIES = {
+  CreateOrderResult: createOrderResponseSchema,
+  Order: merchantOrderBodySchema,
+  OrderStatus: publicStatusBodySchema,
+  RefundResult: refundResponseSchema,
+  BillingKeyRequest: billingKeyResponseSchema,
+  Subscription: subscriptionBodySchema,
+  CardSwitchResult: switchCardResponseSchema,
+  WebhookResult: webhookResponseSchema,
+  Error: errorBodySchema,
+} satisfies Record<string, Schema>;
+type BodyName = keyof typeof RESPONSE_BODIES;
+
+interface Body {
+  description: string;
+  body: BodyName;
+  example: unknown;
+  headers?: Record<string, string>;
+}
+interface Refusal {
+  description: string;
+  codes: string[];
+}
+
+const body = (
+  description: string,
+  name: BodyName,
+  example: unknown,
+  headers?: Record<string, string>,
+): Body => ({
+  description,
+  body: name,
+  example,
+  ...(headers ? { headers } : {}),
+});
+/** An error status and the `error` codes it answers with on this route. */
+const refusal = (description: string, ...codes: string[]): Refusal => ({ description, codes });
+const REPLAYED = {
+  "idempotent-replayed": "`true`: the stored answer of an earlier request with this Idempotency-Key",
+};
 
 const common = {
   "400": "Invalid input: `{ error: 'invalid_request', issues: [{ field, reason }] }`; nothing was written",
+  "500": "Unexpected failure (logged with its stack); the body says nothing more",
 };
 
 export const ROUTE_DOCS: RouteDoc[] = [
@@ -65,11 +136,19 @@ export const ROUTE_DOCS: RouteDoc[] = [
       },
     ],
     responses: {
-      "201": "Created: `{ merchant_uid, status, request_pay, order }`",
-      "200": "The same request again: the existing order",
+      "201": body(
+        "Created: hand `request_pay` to IMP.request_pay as it is",
+        "CreateOrderResult",
+        createOrderExample,
+      ),
+      "200": body("The same request again: the existing order", "CreateOrderResult", createOrderExample),
       ...common,
       "401": "Missing or wrong x-api-key",
-      "409": "merchant_uid taken by a different order, or iamport holds another amount for it",
+      "409": refusal(
+        "merchant_uid taken by a different order, or iamport holds another amount for it",
+        "merchant_uid_taken",
+        "prepared_amount_conflict",
+      ),
       "503": "iamport could not pre-register the amount now; retry the same request",
     },
   },
@@ -80,7 +159,12 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: "An order with its verified state, refunds and history",
     apiKey: true,
     path_: merchantUidPathSchema,
-    responses: { "200": "The order", ...common, "401": "Missing or wrong x-api-key", "404": "No such order" },
+    responses: {
+      "200": body("The order", "Order", orderExample),
+      ...common,
+      "401": "Missing or wrong x-api-key",
+      "404": "No such order",
+    },
   },
   {
     method: "get",
@@ -88,7 +172,15 @@ export const ROUTE_DOCS: RouteDoc[] = [
     operationId: "getOrderStatus",
     summary: "Public status for the merchant's result page (no personal data)",
     path_: merchantUidPathSchema,
-    responses: { "200": "`{ merchant_uid, status, amount, vbank? }`", ...common, "404": "No such order" },
+    responses: {
+      "200": body(
+        "The order's status; `vbank` (where to pay in) only while awaiting_deposit",
+        "OrderStatus",
+        statusExample,
+      ),
+      ...common,
+      "404": "No such order",
+    },
   },
   {
     method: "post",
@@ -110,12 +202,29 @@ export const ROUTE_DOCS: RouteDoc[] = [
       },
     ],
     responses: {
-      "200": "The refund and the order after it (also for a replay of the same Idempotency-Key)",
+      "201": body(
+        "Refunded: the refund as iamport recorded it and the order after it",
+        "RefundResult",
+        refundExample,
+      ),
+      "200": body(
+        "A replay of the same Idempotency-Key: the stored answer, nothing refunded again",
+        "RefundResult",
+        refundExample,
+        REPLAYED,
+      ),
       ...common,
       "401": "Missing or wrong x-api-key",
       "404": "No such order",
-      "409":
-        "Not refundable now, over the balance, key reused with another body, or iamport's balance differs",
+      "409": refusal(
+        "Not refundable now, key reused with another body, another refund in progress, or iamport's balance differs",
+        "order_not_refundable",
+        "idempotency_key_reused",
+        "refund_in_progress",
+        "balance_mismatch",
+        "refund_refused",
+        "phone_refund_month_passed",
+      ),
       "503": "iamport unavailable or the outcome is not known yet; retry with the same Idempotency-Key",
     },
   },
@@ -126,7 +235,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: "PC callback: verify a payment with iamport and apply it to its order",
     body: completePaymentBodySchema,
     responses: {
-      "200": "The order's verified status",
+      "200": body("The order's verified status", "OrderStatus", {
+        merchant_uid: "order-20261201-0001",
+        status: "paid",
+        amount: 12000,
+      }),
       ...common,
       "404": "No such order",
       "503": "iamport unavailable; retry",
@@ -159,11 +272,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
     apiKey: true,
     body: createBillingKeyBodySchema,
     responses: {
-      "201": "`{ customer_uid, request_pay }`",
+      "201": body("Hand `request_pay` to IMP.request_pay as it is", "BillingKeyRequest", billingKeyExample),
       ...common,
       "401": "Missing or wrong x-api-key",
-      "409": "customer_uid already names a verified billing key",
-      "501": "KICC_BILLING_MID is not configured",
+      "409": refusal("customer_uid already names a verified billing key", "customer_uid_taken"),
+      "501": "KICC_BILLING_MID is not configured (`setting` names it)",
     },
   },
   {
@@ -186,11 +299,20 @@ export const ROUTE_DOCS: RouteDoc[] = [
       },
     ],
     responses: {
-      "201": "The subscription",
-      "200": "The same request again: the existing subscription (`idempotent-replayed: true`)",
+      "201": body("The subscription", "Subscription", subscriptionExample),
+      "200": body(
+        "The same request again: the existing subscription",
+        "Subscription",
+        subscriptionExample,
+        REPLAYED,
+      ),
       ...common,
       "401": "Missing or wrong x-api-key",
-      "409": "Idempotency-Key used for a different request, or the key is being deleted",
+      "409": refusal(
+        "Idempotency-Key used for a different request, or the key is being deleted",
+        "idempotency_key_reused",
+        "billing_key_deleting",
+      ),
       "503": "iamport could not be asked about the billing key; retry with the same Idempotency-Key",
     },
   },
@@ -202,7 +324,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
     apiKey: true,
     path_: subscriptionIdPathSchema,
     responses: {
-      "200": "The subscription",
+      "200": body("The subscription", "Subscription", subscriptionExample),
       ...common,
       "401": "Missing or wrong x-api-key",
       "404": "No such subscription",
@@ -217,10 +339,21 @@ export const ROUTE_DOCS: RouteDoc[] = [
     path_: subscriptionIdPathSchema,
     body: cancelSubscriptionBodySchema,
     responses: {
-      "200": "The subscription (unchanged when already canceled)",
+      "200": body("The subscription (unchanged when already canceled)", "Subscription", {
+        ...subscriptionExample,
+        status: "canceled",
+        next_charge_at: null,
+        canceled_at: "2026-12-10T01:00:00.000Z",
+        cancel_reason: "customer asked",
+      }),
       ...common,
       "401": "Missing or wrong x-api-key",
       "404": "No such subscription",
+      "409": refusal(
+        "Refused in this state, or the subscription kept changing meanwhile",
+        "invalid_state",
+        "subscription_busy",
+      ),
     },
   },
   {
@@ -231,11 +364,16 @@ export const ROUTE_DOCS: RouteDoc[] = [
     apiKey: true,
     path_: subscriptionIdPathSchema,
     responses: {
-      "200": "The subscription",
+      "200": body("The subscription", "Subscription", {
+        ...subscriptionExample,
+        status: "paused",
+        next_charge_at: null,
+        paused_at: "2026-12-10T01:00:00.000Z",
+      }),
       ...common,
       "401": "Missing or wrong x-api-key",
       "404": "No such subscription",
-      "409": "Not active",
+      "409": refusal("Not active", "invalid_state", "subscription_busy"),
     },
   },
   {
@@ -246,11 +384,11 @@ export const ROUTE_DOCS: RouteDoc[] = [
     apiKey: true,
     path_: subscriptionIdPathSchema,
     responses: {
-      "200": "The subscription",
+      "200": body("The subscription", "Subscription", subscriptionExample),
       ...common,
       "401": "Missing or wrong x-api-key",
       "404": "No such subscription",
-      "409": "Not paused",
+      "409": refusal("Not paused", "invalid_state", "subscription_busy"),
     },
   },
   {
@@ -276,11 +414,19 @@ export const ROUTE_DOCS: RouteDoc[] = [
       },
     ],
     responses: {
-      "200": "The subscription after the change (also for a replay of the same Idempotency-Key)",
+      "200": body("The subscription after the change", "Subscription", {
+        ...subscriptionExample,
+        pending_plan: { name: "Basic", amount: 4900, from_cycle: 2 },
+      }),
       ...common,
       "401": "Missing or wrong x-api-key",
       "404": "No such subscription",
-      "409": "Canceled or ending at period end, or the key was used with another body",
+      "409": refusal(
+        "Canceled or ending at period end, or the key was used with another body",
+        "invalid_state",
+        "idempotency_key_reused",
+        "subscription_busy",
+      ),
     },
   },
   {
@@ -295,11 +441,20 @@ export const ROUTE_DOCS: RouteDoc[] = [
     path_: subscriptionIdPathSchema,
     body: switchCardBodySchema,
     responses: {
-      "200": "The subscription and `card_switch: { changed, retry_queued, old_card }`",
+      "200": body(
+        "The subscription and `card_switch: { changed, retry_queued, old_card }`",
+        "CardSwitchResult",
+        switchCardExample,
+      ),
       ...common,
       "401": "Missing or wrong x-api-key",
       "404": "No such subscription",
-      "409": "Canceled, or the new key is being deleted",
+      "409": refusal(
+        "Canceled, or the new key is being deleted",
+        "invalid_state",
+        "billing_key_deleting",
+        "subscription_busy",
+      ),
       "503": "iamport could not be asked about the new key; retry",
     },
   },
@@ -314,19 +469,78 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: iamportWebhookBodySchema,
     form: true,
     responses: {
-      "200": "`{ outcome, status }`: done, or nothing to do",
+      "200": body("Done, or nothing to do: `{ kind, outcome, status }`", "WebhookResult", webhookExample),
       ...common,
       "503": "iamport unavailable; iamport's retry will come back",
     },
   },
 ];
 
-function jsonSchema(schema: Schema): Record<string, unknown> {
+function jsonSchema(schema: Schema, io: "input" | "output" = "input"): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = toJSONSchema(schema, {
-    io: "input",
+    io,
     unrepresentable: "any",
   }) as Record<string, unknown>;
   return rest;
+}
+
+const ERROR_CODES: Record<number, string> = {
+  400: "invalid_request",
+  401: "unauthorized",
+  403: "source_not_allowed",
+  404: "not_found",
+  409: "conflict",
+  500: "internal_error",
+  501: "not_configured",
+  502: "iamport_refused",
+  503: "retry_later",
+};
+
+const header = (description: string) => ({ description, schema: { type: "string" } });
+
+function responseObject(
+  status: number,
+  entry: string | Body | Refusal,
+  field: string,
+): Record<string, unknown> {
+  const ref = (name: BodyName) => ({ $ref: `#/components/schemas/${name}` });
+  if (typeof entry === "object" && "body" in entry) {
+    return {
+      description: entry.description,
+      ...(entry.headers
+        ? { headers: Object.fromEntries(Object.entries(entry.headers).map(([n, d]) => [n, header(d)])) }
+        : {}),
+      content: { "application/json": { schema: ref(entry.body), example: entry.example } },
+    };
+  }
+  const description = typeof entry === "string" ? entry : entry.description;
+  if (status < 400) {
+    return status === 302
+      ? { description, headers: { location: { ...header("The result page's URL"), required: true } } }
+      : { description };
+  }
+  const codes = typeof entry === "string" ? [ERROR_CODES[status] ?? "error"] : entry.codes;
+  const example: Record<string, unknown> = { error: codes[0], message: description };
+  if (status === 400) {
+    example.message = `${field}: must be a string`;
+    example.issues = [{ field, reason: "must be a string" }];
+  }
+  if (status === 501) example.setting = "KICC_BILLING_MID";
+  return {
+    description: codes.length > 1 ? `${description}. \`error\`: ${codes.join(", ")}` : description,
+    ...(status === 503 ? { headers: { "retry-after": header("Seconds to wait before retrying") } } : {}),
+    content: { "application/json": { schema: ref("Error"), example } },
+  };
+}
+
+/** A field of the route's input, for the example of its 400. */
+function exampleField(route: RouteDoc): string {
+  const first = (schema: Schema | undefined, prefix: string) => {
+    if (!schema) return undefined;
+    const name = Object.keys((jsonSchema(schema) as { properties?: object }).properties ?? {})[0];
+    return name ? `${prefix}${name}` : undefined;
+  };
+  return first(route.body, "") ?? first(route.query, "query.") ?? first(route.path_, "path.") ?? "body";
 }
 
 function parameters(schema: Schema | undefined, where: "path" | "query") {
@@ -343,7 +557,6 @@ function parameters(schema: Schema | undefined, where: "path" | "query") {
 export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTE_DOCS) {
-    const error = { $ref: "#/components/schemas/Error" };
     const operation: Record<string, unknown> = {
       operationId: route.operationId,
       summary: route.summary,
@@ -361,12 +574,10 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
         })),
       ],
       responses: Object.fromEntries(
-        Object.entries(route.responses).map(([code, description]) => [
-          code,
-          Number(code) >= 400
-            ? { description, content: { "application/json": { schema: error } } }
-            : { description },
-        ]),
+        Object.entries({
+          ...route.responses,
+          ...(route.apiKey ? { "401": "Missing or wrong x-api-key" } : {}),
+        }).map(([status, entry]) => [status, responseObject(Number(status), entry, exampleField(route))]),
       ),
     };
     if (route.body) {
@@ -392,24 +603,9 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {
       securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "x-api-key" } },
-      schemas: {
-        Error: {
-          type: "object",
-          required: ["error", "message"],
-          properties: {
-            error: { type: "string" },
-            message: { type: "string" },
-            issues: {
-              type: "array",
-              items: {
-                type: "object",
-                required: ["field", "reason"],
-                properties: { field: { type: "string" }, reason: { type: "string" } },
-              },
-            },
-          },
-        },
-      },
+      schemas: Object.fromEntries(
+        Object.entries(RESPONSE_BODIES).map(([name, schema]) => [name, jsonSchema(schema, "output")]),
+      ),
     },
     paths,
   };

@@ -6,6 +6,7 @@
 
 import type { OwedRefund } from "../ledger/owed-refund.js";
 import { owedRefundView } from "../ledger/owed-refund-view.js";
+import type { SubscriptionBody } from "./api-responses.js";
 import { cyclePeriod, MAX_CYCLE } from "./calendar.js";
 import type { ChargeAttempt } from "./charge-attempt.js";
 import type { Subscription, SubscriptionEvent } from "./subscription.js";
@@ -36,7 +37,11 @@ function attemptView(a: ChargeAttempt, owed: ReadonlyMap<string, OwedRefund>) {
 }
 
 /** Cycles with attempts, and the cycle the subscription waits on; oldest first. */
-function cycles(sub: Subscription, attempts: ChargeAttempt[], owed: ReadonlyMap<string, OwedRefund>) {
+function cycles(
+  sub: Subscription,
+  attempts: ChargeAttempt[],
+  owed: ReadonlyMap<string, OwedRefund>,
+): SubscriptionBody["cycles"] {
   const byCycle = new Map<number, ChargeAttempt[]>();
   for (const a of attempts) byCycle.set(a.cycle, [...(byCycle.get(a.cycle) ?? []), a]);
   if (sub.cycle <= MAX_CYCLE && !byCycle.has(sub.cycle) && sub.nextChargeAt) byCycle.set(sub.cycle, []);
@@ -72,7 +77,7 @@ export function subscriptionView(
   attempts: ChargeAttempt[] = [],
   history: SubscriptionEvent[] = [],
   owedRefunds: OwedRefund[] = [],
-) {
+): SubscriptionBody {
   const owed = new Map(owedRefunds.map((o) => [o.impUid, o]));
   return {
     id: sub.id,

@@ -15,6 +15,7 @@ import {
 } from "../errors.js";
 import { IamportApiError, IamportOutcomeUnknownError, IamportUnavailableError } from "../iamport/errors.js";
 import type { Logger } from "../observability/logger.js";
+import type { ErrorBody } from "./error-body.js";
 import { type HttpResult, json } from "./response.js";
 
 export function errorResponse(error: unknown, logger: Logger): HttpResult {
@@ -27,12 +28,18 @@ export function errorResponse(error: unknown, logger: Logger): HttpResult {
         MAX_MESSAGE_CHARS,
       ),
       issues,
-    });
+    } satisfies ErrorBody);
   }
-  if (error instanceof UnauthorizedError) return json(401, { error: "unauthorized", message: error.message });
-  if (error instanceof NotFoundError) return json(404, { error: "not_found", message: error.message });
+  if (error instanceof UnauthorizedError)
+    return json(401, { error: "unauthorized", message: error.message } satisfies ErrorBody);
+  if (error instanceof NotFoundError)
+    return json(404, { error: "not_found", message: error.message } satisfies ErrorBody);
   if (error instanceof NotConfiguredError) {
-    return json(501, { error: "not_configured", message: error.message, setting: error.setting });
+    return json(501, {
+      error: "not_configured",
+      message: error.message,
+      setting: error.setting,
+    } satisfies ErrorBody);
   }
   if (error instanceof ConflictError) {
     return json(409, { error: error.code, message: error.message, ...(error.details ?? {}) });
@@ -48,16 +55,19 @@ export function errorResponse(error: unknown, logger: Logger): HttpResult {
     });
     return json(
       503,
-      { error: "retry_later", message: "the payment service is temporarily unavailable; retry shortly" },
+      {
+        error: "retry_later",
+        message: "the payment service is temporarily unavailable; retry shortly",
+      } satisfies ErrorBody,
       { "retry-after": "5" },
     );
   }
   if (error instanceof IamportApiError) {
     logger.error("iamport refused a request", { error, route: error.route, code: error.code });
-    return json(502, { error: "iamport_refused", message: error.message });
+    return json(502, { error: "iamport_refused", message: error.message } satisfies ErrorBody);
   }
   logger.error("unhandled error", { error });
-  return json(500, { error: "internal_error", message: "internal error" });
+  return json(500, { error: "internal_error", message: "internal error" } satisfies ErrorBody);
 }
 
 /** A refusal names the field and the reason; it never sends back a caller's 100 KB value (or key) whole. */

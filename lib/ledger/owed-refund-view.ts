@@ -1,7 +1,8 @@
 /** What the merchant API shows of a refund owed, beside its order or subscription. */
+import type { OwedRefundBody } from "../orders/api-responses.js";
 import type { OwedRefund } from "./owed-refund.js";
 
-export function owedRefundView(owed: OwedRefund) {
+export function owedRefundView(owed: OwedRefund): OwedRefundBody {
   return {
     imp_uid: owed.impUid,
     merchant_uid: owed.merchantUid,

@@ -5,9 +5,14 @@
  */
 import type { OwedRefund } from "../ledger/owed-refund.js";
 import { owedRefundView } from "../ledger/owed-refund-view.js";
+import type { MerchantOrderBody, PublicStatusBody } from "./api-responses.js";
 import type { Order, OrderEvent } from "./order.js";
 
-export function merchantOrderView(order: Order, history: OrderEvent[], owedRefunds: OwedRefund[] = []) {
+export function merchantOrderView(
+  order: Order,
+  history: OrderEvent[],
+  owedRefunds: OwedRefund[] = [],
+): MerchantOrderBody {
   return {
     merchant_uid: order.merchantUid,
     status: order.status,
@@ -68,7 +73,7 @@ export function merchantOrderView(order: Order, history: OrderEvent[], owedRefun
   };
 }
 
-export function publicStatusView(order: Order) {
+export function publicStatusView(order: Order): PublicStatusBody {
   return {
     merchant_uid: order.merchantUid,
     status: order.status,

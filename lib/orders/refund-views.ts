@@ -1,7 +1,12 @@
 /** What the merchant API answers for a refund (the same body when a retry replays it). */
+import type { RefundResponse } from "./api-responses.js";
 import type { RefundResult } from "./refund.js";
 
-export function refundResultView(merchantUid: string, idempotencyKey: string, result: RefundResult) {
+export function refundResultView(
+  merchantUid: string,
+  idempotencyKey: string,
+  result: RefundResult,
+): RefundResponse {
   return {
     merchant_uid: merchantUid,
     idempotency_key: idempotencyKey,

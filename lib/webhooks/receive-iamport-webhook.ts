@@ -6,15 +6,16 @@
  */
 import type { ChargeDeps } from "../billing/charge-deps.js";
 import {
+  type ChargeNotificationOutcome,
   isSubscriptionChargeUid,
   receiveChargeNotification,
 } from "../billing/receive-charge-notification.js";
 import { receiveNotification } from "../orders/receive-notification.js";
-import type { VerifyPaymentDeps } from "../orders/verify-payment.js";
+import type { VerifyOutcome, VerifyPaymentDeps } from "../orders/verify-payment.js";
 
 export interface WebhookResult {
   kind: "order" | "subscription";
-  outcome: string;
+  outcome: VerifyOutcome | ChargeNotificationOutcome;
   /** The order's or subscription's status after the webhook, when there is one. */
   status: string | null;
 }
