@@ -100,6 +100,11 @@ export const createSubscriptionBodySchema = z.strictObject(
         .int({ error: integerMessages("anchor_day") })
         .check(z.gte(1, "anchor_day must be from 1 to 31"), z.lte(31, "anchor_day must be from 1 to 31")),
     ),
+    trial_days: z.optional(
+      z
+        .int({ error: integerMessages("trial_days") })
+        .check(z.gte(1, "trial_days must be from 1 to 365"), z.lte(365, "trial_days must be from 1 to 365")),
+    ),
     start_at: z.optional(
       z.iso.datetime({
         offset: true,

@@ -15,6 +15,8 @@ export interface BillingPolicy {
   errorRetryMinutes: number;
   /** Refusals of one cycle before it waits for a person or a new card. */
   maxRequestErrors: number;
+  /** Days before a trial's end its notice is due (BILLING_TRIAL_NOTICE_DAYS; 3 when not given). */
+  trialNoticeDays?: number;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

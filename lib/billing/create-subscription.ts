@@ -8,12 +8,14 @@ import { ConflictError, ValidationError } from "../errors.js";
 import { hashRequest } from "../orders/create-order.js";
 import type { CreateSubscriptionBody } from "./api-schemas.js";
 import { verifiedFields } from "./billing-key.js";
+import { DAY_MS } from "./billing-policy.js";
 import { anchorFor, type BillingAnchor, cycleStart, nextAnchorDate } from "./calendar.js";
 import { subscriptionIdFor } from "./merchant-uid.js";
 import { queueCharge } from "./queue-charge.js";
 import { historyEvent, type Subscription } from "./subscription.js";
 import type { SubscriptionDeps } from "./subscription-deps.js";
 import { checkAfterOf } from "./subscription-machine.js";
+import { DEFAULT_TRIAL_NOTICE_DAYS, trialFor } from "./trial.js";
 import { verifyBillingKey } from "./verify-billing-key.js";
 
 /** A start_at this far in the past is "now" (clock skew between the merchant and us). */
@@ -42,7 +44,17 @@ export async function createSubscription(
   const found = await deps.subscriptions.get(id);
   if (found) return replay(found, requestHash);
 
-  const anchor = planAnchor(body, now);
+  // A trial: cycle 1 is due when it ends, so the plan's anchor (its billing day and minute) is the trial's end.
+  const trialEnd =
+    body.trial_days === undefined ? undefined : new Date(now.getTime() + body.trial_days * DAY_MS);
+  const anchor = planAnchor(body, trialEnd ?? now);
+  const trial =
+    body.trial_days === undefined
+      ? undefined
+      : {
+          days: body.trial_days,
+          ...trialFor(now, cycleStart(anchor, 1), deps.policy.trialNoticeDays ?? DEFAULT_TRIAL_NOTICE_DAYS),
+        };
   const key = await verifyBillingKey(deps, body.customer_uid);
   const keyRecord = await deps.billingKeys.get(body.customer_uid);
   if (keyRecord?.status === "deleting") throw keyBeingDeleted();
@@ -71,6 +83,7 @@ export async function createSubscription(
     paidThrough: null,
     paidCycles: 0,
     skippedCycles: 0,
+    ...(trial ? { trial } : {}),
     cancelAtPeriodEnd: false,
     createdAt: at,
     updatedAt: at,
@@ -78,7 +91,12 @@ export async function createSubscription(
   const sub: Subscription = { ...draft, checkAfter: checkAfterOf(draft) };
   const created = await deps.subscriptions.create(
     sub,
-    historyEvent(null, sub, "api", `subscribed to ${sub.plan.name}; first charge at ${sub.nextChargeAt}`),
+    historyEvent(
+      null,
+      sub,
+      "api",
+      `subscribed to ${sub.plan.name}${trial ? `; ${trial.days}-day trial, card verified` : ""}; first charge at ${sub.nextChargeAt}`,
+    ),
     { customerUid: body.customer_uid, subscriptionIds: [], ...verifiedFields(key, now), updatedAt: at },
   );
   if (!created.created) {
@@ -104,8 +122,20 @@ function keyBeingDeleted(): ConflictError {
   return new ConflictError("this billing key is being deleted; issue a new one", "billing_key_deleting");
 }
 
-/** The anchor from start_at / anchor_day, or a ValidationError naming what cannot work. */
+/**
+ * The anchor from start_at / anchor_day (or the trial's end, passed as `now`: the plan bills on the day
+ * the trial ends), or a ValidationError naming what cannot work.
+ */
 function planAnchor(body: CreateSubscriptionBody, now: Date): BillingAnchor {
+  if (body.trial_days !== undefined && (body.start_at !== undefined || body.anchor_day !== undefined)) {
+    throw new ValidationError([
+      {
+        field: "trial_days",
+        reason:
+          "a trial sets the first charge (its end) and the billing day: send it without start_at and anchor_day",
+      },
+    ]);
+  }
   let first = now;
   if (body.start_at !== undefined) {
     const start = Date.parse(body.start_at);

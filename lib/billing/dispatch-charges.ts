@@ -44,6 +44,8 @@ export interface DispatchSummary {
   ended: number;
   /** Messages SQS did not take (found again next run). */
   unqueued: number;
+  /** Trial-ending notices recorded. */
+  noticed: number;
 }
 
 /** Time kept back for the page in flight. */
@@ -55,7 +57,7 @@ export async function dispatchCharges(
   input: { remainingMs?: () => number } = {},
 ): Promise<DispatchSummary> {
   const log = deps.logger.child({ job: "dispatch-charges" });
-  const summary: DispatchSummary = { queued: 0, resolving: 0, ended: 0, unqueued: 0 };
+  const summary: DispatchSummary = { queued: 0, resolving: 0, ended: 0, unqueued: 0, noticed: 0 };
   const now = deps.clock();
   const lease = new Date(now.getTime() + deps.settings.leaseMs).toISOString();
   const budgetLeft = () =>
@@ -64,8 +66,20 @@ export async function dispatchCharges(
 
   for await (const page of deps.subscriptions.pagesDue(now, deps.settings.pageSize)) {
     const due: Array<{ sub: Subscription; message: ChargeMessage }> = [];
-    for (const sub of page) {
-      const decision = decideDue(sub, deps.policy, now);
+    for (const read of page) {
+      let sub = read;
+      let decision = decideDue(sub, deps.policy, now);
+      if (decision.kind === "notice") {
+        const { next, reason } = decision.transition;
+        // Domain events (issue 12): the `subscription.trial_ending` outbox item joins this write.
+        const saved = await deps.subscriptions.save(sub, next, historyEvent(sub, next, "dispatcher", reason));
+        if (!saved.saved) continue; // a charge or a merchant command wrote first; the next run decides again
+        summary.noticed++;
+        log.info("trial ending notice", { subscription_id: sub.id, trial_ends_at: next.trial?.endsAt });
+        // A run that finds the notice late (the trial ends now) charges in the same run.
+        sub = next;
+        decision = decideDue(sub, deps.policy, now);
+      }
       if (decision.kind === "charge") {
         due.push({
           sub,
@@ -79,7 +93,7 @@ export async function dispatchCharges(
           summary.ended++;
           log.info("subscription ended", { subscription_id: sub.id, status: next.status, reason });
         }
-      } else {
+      } else if (decision.kind === "reindex") {
         await deps.subscriptions.setCheckAfter(sub, decision.checkAfter);
       }
     }

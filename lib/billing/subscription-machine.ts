@@ -70,6 +70,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** The due-index position the rules imply: the next charge, or the end of a wait for a card. */
 export function checkAfterOf(sub: Subscription): string | undefined {
   if (!CHARGEABLE.has(sub.status)) return undefined;
+  const notice = trialNoticeDue(sub);
+  if (notice && sub.nextChargeAt) return notice < sub.nextChargeAt ? notice : sub.nextChargeAt;
   if (sub.nextChargeAt) return sub.nextChargeAt;
   return sub.dunning?.waitingForCard ? sub.dunning.endsAt : undefined;
 }
@@ -259,11 +261,20 @@ export function applyChargeOutcome(
   );
 }
 
+/** The trial-ending notice point while it is still to be recorded (a trial before its first charge). */
+function trialNoticeDue(sub: Subscription): string | undefined {
+  const trial = sub.trial;
+  if (!trial || trial.noticedAt || sub.paidCycles > 0 || sub.cycle !== 1) return undefined;
+  return trial.noticeAt;
+}
+
 /** What the dispatcher does with a subscription the due index returned. */
 export type DueDecision =
   | { kind: "charge"; cycle: number; attempt: number }
   /** A state change that needs no iamport call (cancel at period end, dunning over). */
   | { kind: "end"; transition: Extract<Transition, { kind: "change" }> }
+  /** The trial ends soon: recorded once in the history (the `subscription.trial_ending` event's place). */
+  | { kind: "notice"; transition: Extract<Transition, { kind: "change" }> }
   /** Nothing due: put the index entry back where the rules say (or take it out). */
   | { kind: "reindex"; checkAfter: string | undefined };
 
@@ -294,6 +305,17 @@ export function decideDue(sub: Subscription, policy: BillingPolicy, now: Date): 
       reason,
     );
     if (transition.kind === "change") return { kind: "end", transition };
+  }
+  const notice = trialNoticeDue(sub);
+  if (sub.trial && notice && due(notice)) {
+    // Before the charge at the trial's end too, so a late dispatcher run never skips the notice.
+    const transition = change(
+      sub,
+      { trial: { ...sub.trial, noticedAt: now.toISOString() } },
+      now,
+      `trial ends at ${sub.trial.endsAt}; cycle 1 (${sub.plan.amount} KRW) is charged then`,
+    );
+    if (transition.kind === "change") return { kind: "notice", transition };
   }
   if (due(sub.nextChargeAt)) return { kind: "charge", cycle: sub.cycle, attempt: sub.attempt };
   return { kind: "reindex", checkAfter: checkAfterOf(sub) };

@@ -105,6 +105,14 @@ export function subscriptionView(
     canceled_at: sub.canceledAt ?? null,
     cancel_reason: sub.cancelReason ?? null,
     paused_at: sub.pausedAt ?? null,
+    trial: sub.trial
+      ? {
+          days: sub.trial.days,
+          ends_at: sub.trial.endsAt,
+          notice_at: sub.trial.noticeAt,
+          noticed_at: sub.trial.noticedAt ?? null,
+        }
+      : null,
     dunning: sub.dunning
       ? {
           cycle: sub.dunning.cycle,

@@ -29,6 +29,16 @@ export interface PendingPlan {
   requestedAt: string;
 }
 
+/** A free trial: the card was verified at creation, cycle 1 is charged at `endsAt`. */
+export interface Trial {
+  days: number;
+  endsAt: string;
+  /** When the trial-ending notice is due (the configured days before `endsAt`, or at once). */
+  noticeAt: string;
+  /** When the dispatcher recorded the notice (once). */
+  noticedAt?: string;
+}
+
 /** A plan change request already applied: its Idempotency-Key and a hash of its body. */
 export interface PlanChangeRequest {
   key: string;
@@ -109,6 +119,7 @@ export interface Subscription {
    */
   resumeSkipTo?: number;
   dunning?: Dunning;
+  trial?: Trial;
   cancelAtPeriodEnd: boolean;
   canceledAt?: string;
   cancelReason?: string;

@@ -113,6 +113,7 @@ export function buildContainer(
     exhaustedAction: config.BILLING_EXHAUSTED_ACTION,
     errorRetryMinutes: config.BILLING_ERROR_RETRY_MINUTES,
     maxRequestErrors: config.BILLING_MAX_REQUEST_ERRORS,
+    trialNoticeDays: config.BILLING_TRIAL_NOTICE_DAYS,
   };
   const billingMid = config.KICC_BILLING_MID ? { billingMid: config.KICC_BILLING_MID } : {};
   const noticeUrl = config.SEND_NOTICE_URL ? { noticeUrl: `${api()}/webhooks/iamport` } : {};

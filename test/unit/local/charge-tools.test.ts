@@ -43,7 +43,7 @@ describe("the /__local billing routes", () => {
       return {
         at: at.toISOString(),
         ahead_seconds: 0,
-        summary: { queued: 1, resolving: 0, ended: 0, unqueued: 0 },
+        summary: { queued: 1, resolving: 0, ended: 0, unqueued: 0, noticed: 0 },
         queue_idle: true,
         ms: 1,
       };
