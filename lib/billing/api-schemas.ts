@@ -5,6 +5,7 @@
  */
 import { integerMessages, typeMessages, unknownKeysMessage } from "../kicc/field-messages.js";
 import * as z from "../validation/zod.js";
+import { BILLING_INTERVALS } from "./calendar.js";
 import { isSubscriptionId } from "./merchant-uid.js";
 
 /** Plans charge at most this per cycle (KRW); a typo of three zeros is refused, not charged. */
@@ -80,12 +81,18 @@ const planSchema = z.strictObject(
         z.positive("plan.amount must be greater than 0"),
         z.lte(MAX_PLAN_AMOUNT, `plan.amount must be at most ${MAX_PLAN_AMOUNT} KRW`),
       ),
-    interval: z.enum(["month", "year"], {
+    interval: z.enum(BILLING_INTERVALS, {
       error: (issue) =>
         issue.input === undefined
           ? "plan.interval is required"
-          : `plan.interval must be "month" or "year", got ${JSON.stringify(issue.input)}`,
+          : `plan.interval must be "day", "week", "month" or "year", got ${JSON.stringify(issue.input)}`,
     }),
+    /** Every N intervals (every 2 weeks: week, 2); at most 365 days, 52 weeks, 12 months or 3 years. */
+    interval_count: z.optional(
+      z
+        .int({ error: integerMessages("plan.interval_count") })
+        .check(z.gte(1, "plan.interval_count must be at least 1")),
+    ),
   },
   { error: (issue) => unknownKeysMessage(issue) ?? typeMessages("plan", "an object")(issue) },
 );

@@ -13,16 +13,29 @@
  *   read in UTC on one machine and in KST on another cannot make two cycles.
  */
 
-export type BillingInterval = "month" | "year";
+export const BILLING_INTERVALS = ["day", "week", "month", "year"] as const;
+export type BillingInterval = (typeof BILLING_INTERVALS)[number];
+
+/** The most intervals one cycle may span, per unit: a year of days or weeks, or of months; three years. */
+export const MAX_INTERVAL_COUNT: Record<BillingInterval, number> = { day: 365, week: 52, month: 12, year: 3 };
 
 const KST_OFFSET_MS = 9 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTES_PER_DAY = 24 * 60;
 /** 9,999 months is 833 years; bounds the merchant_uid and every loop here. */
 export const MAX_CYCLE = 9_999;
 
-/** Where a plan's cycles fall: cycle n starts on `day` of the n-th month (or year) from `year`-`month`. */
+/**
+ * Where a plan's cycles fall. Months and years: cycle n starts on `day` of the
+ * ((n-1) × count)-th month (or year) from `year`-`month`, clamped to short
+ * months. Days and weeks: cycle 1 is on `year`-`month`-`day` and each cycle
+ * after it `count` days (or weeks) later, at the same KST minute (exact, since
+ * KST has no daylight saving time).
+ */
 export interface BillingAnchor {
   interval: BillingInterval;
+  /** Intervals per cycle (every 2 weeks: `week`, 2); 1 when absent (plans stored before counts existed). */
+  count?: number;
   /** KST calendar year of cycle 1. */
   year: number;
   /** KST calendar month (1-12) of cycle 1; the month every cycle of a yearly plan falls in. */
@@ -83,11 +96,20 @@ function checkAnchor(anchor: BillingAnchor): void {
     anchor.day <= 31 &&
     Number.isInteger(anchor.minute) &&
     anchor.minute >= 0 &&
-    anchor.minute < MINUTES_PER_DAY;
+    anchor.minute < MINUTES_PER_DAY &&
+    Number.isInteger(countOf(anchor)) &&
+    countOf(anchor) >= 1 &&
+    countOf(anchor) <= MAX_INTERVAL_COUNT[anchor.interval] &&
+    // Counted in days from cycle 1's date, so that date must exist.
+    (!inDays(anchor.interval) || anchor.day <= daysInMonth(anchor.year, anchor.month));
   if (!ok) throw new RangeError(`invalid billing anchor ${JSON.stringify(anchor)}`);
 }
 
-const monthsPerCycle = (interval: BillingInterval) => (interval === "year" ? 12 : 1);
+const countOf = (anchor: BillingAnchor) => anchor.count ?? 1;
+const inDays = (interval: BillingInterval): interval is "day" | "week" =>
+  interval === "day" || interval === "week";
+const monthsPerCycle = (anchor: BillingAnchor) => (anchor.interval === "year" ? 12 : 1) * countOf(anchor);
+const msPerCycle = (anchor: BillingAnchor) => (anchor.interval === "week" ? 7 : 1) * countOf(anchor) * DAY_MS;
 
 /** The instant cycle `cycle` (1-based) is due: its period starts then. */
 export function cycleStart(anchor: BillingAnchor, cycle: number): Date {
@@ -95,7 +117,11 @@ export function cycleStart(anchor: BillingAnchor, cycle: number): Date {
   if (!Number.isInteger(cycle) || cycle < 1 || cycle > MAX_CYCLE + 1) {
     throw new RangeError(`cycle must be an integer from 1 to ${MAX_CYCLE + 1}, got ${cycle}`);
   }
-  const monthIndex = anchor.year * 12 + (anchor.month - 1) + (cycle - 1) * monthsPerCycle(anchor.interval);
+  if (inDays(anchor.interval)) {
+    const first = fromKst({ year: anchor.year, month: anchor.month, day: anchor.day, minute: anchor.minute });
+    return new Date(first.getTime() + (cycle - 1) * msPerCycle(anchor));
+  }
+  const monthIndex = anchor.year * 12 + (anchor.month - 1) + (cycle - 1) * monthsPerCycle(anchor);
   const year = Math.floor(monthIndex / 12);
   const month = (monthIndex % 12) + 1;
   // Clamp, never carry: the 31st in a 30-day month is the 30th, not the 1st of the next.
@@ -115,8 +141,11 @@ export function cyclePeriod(anchor: BillingAnchor, cycle: number): { start: Date
 export function firstCycleAtOrAfter(anchor: BillingAnchor, instant: Date): number {
   const kst = toKst(instant);
   const months = (kst.year - anchor.year) * 12 + (kst.month - anchor.month);
+  const elapsed = inDays(anchor.interval)
+    ? Math.floor((instant.getTime() - cycleStart(anchor, 1).getTime()) / msPerCycle(anchor))
+    : Math.floor(months / monthsPerCycle(anchor));
   // An estimate within one cycle of the answer; the loops below settle it (bounded).
-  let cycle = Math.min(MAX_CYCLE, Math.max(1, Math.floor(months / monthsPerCycle(anchor.interval)) + 1));
+  let cycle = Math.min(MAX_CYCLE, Math.max(1, elapsed + 1));
   while (cycle > 1 && cycleStart(anchor, cycle - 1).getTime() >= instant.getTime()) cycle--;
   while (cycle <= MAX_CYCLE && cycleStart(anchor, cycle).getTime() < instant.getTime()) cycle++;
   return cycle;
@@ -136,10 +165,25 @@ export function cycleContaining(anchor: BillingAnchor, instant: Date): number {
  *
  * @throws RangeError when `firstCharge` is not on the anchor date
  */
-export function anchorFor(firstCharge: Date, interval: BillingInterval, anchorDay?: number): BillingAnchor {
+export function anchorFor(
+  firstCharge: Date,
+  interval: BillingInterval,
+  anchorDay?: number,
+  count = 1,
+): BillingAnchor {
   const kst = toKst(firstCharge);
+  if (anchorDay !== undefined && inDays(interval)) {
+    throw new RangeError(`an anchor day is for monthly and yearly plans, not every ${count} ${interval}(s)`);
+  }
   const day = anchorDay ?? kst.day;
-  const anchor: BillingAnchor = { interval, year: kst.year, month: kst.month, day, minute: kst.minute };
+  const anchor: BillingAnchor = {
+    interval,
+    ...(count === 1 ? {} : { count }),
+    year: kst.year,
+    month: kst.month,
+    day,
+    minute: kst.minute,
+  };
   checkAnchor(anchor);
   if (Math.min(day, daysInMonth(kst.year, kst.month)) !== kst.day) {
     throw new RangeError(`the first charge (KST ${kst.year}-${kst.month}-${kst.day}) is not on day ${day}`);

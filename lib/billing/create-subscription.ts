@@ -9,7 +9,7 @@ import { hashRequest } from "../orders/create-order.js";
 import type { CreateSubscriptionBody } from "./api-schemas.js";
 import { verifiedFields } from "./billing-key.js";
 import { DAY_MS } from "./billing-policy.js";
-import { anchorFor, type BillingAnchor, cycleStart, nextAnchorDate } from "./calendar.js";
+import { anchorFor, type BillingAnchor, cycleStart, MAX_INTERVAL_COUNT, nextAnchorDate } from "./calendar.js";
 import { subscriptionIdFor } from "./merchant-uid.js";
 import { queueCharge } from "./queue-charge.js";
 import { historyEvent, type Subscription } from "./subscription.js";
@@ -65,7 +65,14 @@ export async function createSubscription(
     status: "active",
     version: 1,
     customerUid: body.customer_uid,
-    plan: { ...body.plan },
+    plan: {
+      name: body.plan.name,
+      amount: body.plan.amount,
+      interval: body.plan.interval,
+      ...(body.plan.interval_count && body.plan.interval_count > 1
+        ? { intervalCount: body.plan.interval_count }
+        : {}),
+    },
     currency: "KRW",
     anchor,
     buyer: {
@@ -136,6 +143,23 @@ function planAnchor(body: CreateSubscriptionBody, now: Date): BillingAnchor {
       },
     ]);
   }
+  const { interval, interval_count: count = 1 } = body.plan;
+  if (count > MAX_INTERVAL_COUNT[interval]) {
+    throw new ValidationError([
+      {
+        field: "plan.interval_count",
+        reason: `must be at most ${MAX_INTERVAL_COUNT[interval]} for interval ${interval}`,
+      },
+    ]);
+  }
+  if (body.anchor_day !== undefined && (interval === "day" || interval === "week")) {
+    throw new ValidationError([
+      {
+        field: "anchor_day",
+        reason: `is for monthly and yearly plans; a plan billed by the ${interval} counts from its first charge`,
+      },
+    ]);
+  }
   let first = now;
   if (body.start_at !== undefined) {
     const start = Date.parse(body.start_at);
@@ -153,7 +177,7 @@ function planAnchor(body: CreateSubscriptionBody, now: Date): BillingAnchor {
     first = nextAnchorDate(now, body.anchor_day);
   }
   try {
-    return anchorFor(first, body.plan.interval, body.anchor_day);
+    return anchorFor(first, interval, body.anchor_day, count);
   } catch {
     throw new ValidationError([
       {

@@ -83,7 +83,12 @@ export function subscriptionView(
     id: sub.id,
     status: sub.status,
     customer_uid: sub.customerUid,
-    plan: { ...sub.plan },
+    plan: {
+      name: sub.plan.name,
+      amount: sub.plan.amount,
+      interval: sub.plan.interval,
+      interval_count: sub.plan.intervalCount ?? 1,
+    },
     pending_plan: sub.pendingPlan
       ? { name: sub.pendingPlan.name, amount: sub.pendingPlan.amount, from_cycle: sub.pendingPlan.fromCycle }
       : null,
@@ -91,6 +96,7 @@ export function subscriptionView(
     billing: {
       time_zone: "Asia/Seoul",
       interval: sub.anchor.interval,
+      interval_count: sub.anchor.count ?? 1,
       anchor_day: sub.anchor.day,
       ...(sub.anchor.interval === "year" ? { anchor_month: sub.anchor.month } : {}),
       charge_time: time(sub.anchor.minute),

@@ -13,6 +13,8 @@ export interface Plan {
   /** KRW, a positive integer, charged per cycle. */
   amount: number;
   interval: BillingInterval;
+  /** Every N intervals; 1 when absent. The calendar reads it from the anchor (`anchor.count`). */
+  intervalCount?: number;
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import { RetryLaterError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
+import type { InboundNotification } from "../store/orders-repository.js";
 import type { ChangeSource } from "./order.js";
+import type { PaymentFacts } from "./payment-facts.js";
 import { type VerifyPaymentDeps, type VerifyPaymentResult, verifyPayment } from "./verify-payment.js";
 
 export interface Notification {
@@ -44,6 +46,8 @@ export async function receiveNotification(
       source: notification.source,
       order,
       ...(notification.impUid ? { impUid: notification.impUid } : {}),
+      // Written with the order's change when the payment changes it: one transaction, not two writes.
+      note: (payment) => noteOf(deps.clock(), notification, payment),
     });
   } catch (error) {
     // iamport could not be read: keep what arrived (invariant 5); the retry or the reconciler decides.
@@ -52,7 +56,8 @@ export async function receiveNotification(
   }
   // Kept as evidence when it named a payment of this order; a guessed or foreign imp_uid (refused, or
   // unknown to iamport) writes nothing, so a stranger cannot add items through a public route.
-  if (result.outcome !== "no_payment" && result.outcome !== "rejected") await record(result);
+  if (result.outcome !== "no_payment" && result.outcome !== "rejected" && !result.noteRecorded)
+    await record(result);
   return result;
 }
 
@@ -67,14 +72,9 @@ async function recordNote(
   notification: Notification,
   verified?: VerifyPaymentResult,
 ): Promise<void> {
-  const stored = await orders.recordNotification({
-    merchantUid: notification.merchantUid,
-    receivedAt: now.toISOString(),
-    source: notification.source,
-    impUid: verified?.payment?.imp_uid ?? notification.impUid ?? "-",
-    status: noteStatus(notification, verified),
-    body: capFields(notification.body),
-  });
+  const stored = await orders.recordNotification(
+    noteOf(now, notification, verified?.payment, Boolean(verified)),
+  );
   if (stored === "capped") {
     logger.warn("notification not stored: the order holds its maximum of notes", {
       merchant_uid: notification.merchantUid,
@@ -83,14 +83,30 @@ async function recordNote(
   }
 }
 
+/** The note kept of `notification`, keyed by the payment it named (iamport's, once read). */
+function noteOf(
+  now: Date,
+  notification: Notification,
+  payment: PaymentFacts | undefined,
+  verified = true,
+): InboundNotification {
+  return {
+    merchantUid: notification.merchantUid,
+    receivedAt: now.toISOString(),
+    source: notification.source,
+    impUid: payment?.imp_uid ?? notification.impUid ?? "-",
+    status: noteStatus(notification, payment?.status, verified),
+    body: capFields(notification.body),
+  };
+}
+
 /**
  * What the notification announces: a webhook says which status it is about (one of iamport's, or
  * `other`); the callback and the redirect say "something happened", so iamport's status at the time
  * distinguishes them (`unverified` when iamport could not be read).
  */
-function noteStatus(notification: Notification, verified?: VerifyPaymentResult): string {
+function noteStatus(notification: Notification, status: string | undefined, verified: boolean): string {
   if (notification.source === "webhook") return webhookNoteStatus(notification.body.status);
-  const status = verified?.payment?.status;
   return status && WEBHOOK_STATUSES.has(status) ? status : verified ? "other" : "unverified";
 }
 

@@ -10,7 +10,7 @@ import { IamportApiError, IamportNotFoundError } from "../iamport/errors.js";
 import { newOwedRefund, type OwedRefund } from "../ledger/owed-refund.js";
 import { payOwedRefund } from "../ledger/pay-owed-refund.js";
 import type { Logger } from "../observability/logger.js";
-import type { OrdersRepository } from "../store/orders-repository.js";
+import type { InboundNotification, OrdersRepository } from "../store/orders-repository.js";
 import type { OwedRefundsRepository } from "../store/owed-refunds-repository.js";
 import { type Decision, decideOrderUpdate, type Mode } from "./decide-order-update.js";
 import type { ChangeSource, Order, OrderEvent } from "./order.js";
@@ -49,6 +49,11 @@ export interface VerifyPaymentInput {
   source: ChangeSource;
   /** The order as the caller just read it (saves a read; a stale copy only costs a retry round). */
   order?: Order;
+  /**
+   * The notification to keep as evidence, built from the payment it named: written inside the order's
+   * own transaction when the payment changes the order (one write instead of two).
+   */
+  note?: (payment: PaymentFacts) => InboundNotification;
 }
 
 export type VerifyOutcome = "applied" | "unchanged" | "rejected" | "unknown_order" | "no_payment";
@@ -61,6 +66,8 @@ export interface VerifyPaymentResult {
   /** Every attempt under the merchant_uid, when they were read by merchant_uid (newest first). */
   payments?: PaymentFacts[];
   reason: string;
+  /** The input's note was stored (or found stored already) with the order's change: nothing left to keep. */
+  noteRecorded?: boolean;
 }
 
 /** Races lost to a concurrent writer before giving up; each retry re-reads the order. */
@@ -94,7 +101,12 @@ export async function verifyPayment(
     return { outcome: "rejected", order, payment, reason: "imp_uid does not belong to this merchant_uid" };
   }
 
-  const result = await applyPaymentRecord(deps, { order, payment, source: input.source }, log);
+  const note = input.note?.(payment);
+  const result = await applyPaymentRecord(
+    deps,
+    { order, payment, source: input.source, ...(note ? { note } : {}) },
+    log,
+  );
   // Read by merchant_uid: every other attempt that holds money is a payment the order does not keep
   // (a second virtual account deposited, say); each is decided too, so none is left unaccounted for.
   let current = result.order ?? order;
@@ -126,8 +138,19 @@ export async function verifyPayment(
  */
 export async function applyPaymentRecord(
   deps: VerifyPaymentDeps,
-  input: { order: Order; payment: PaymentFacts; source: ChangeSource },
+  input: { order: Order; payment: PaymentFacts; source: ChangeSource; note?: InboundNotification },
   log: Logger = deps.logger.child({ merchant_uid: input.order.merchantUid, source: input.source }),
+): Promise<VerifyPaymentResult> {
+  const state = { note: input.note, noteRecorded: false };
+  const result = await applyRounds(deps, input, log, state);
+  return state.noteRecorded ? { ...result, noteRecorded: true } : result;
+}
+
+async function applyRounds(
+  deps: VerifyPaymentDeps,
+  input: { order: Order; payment: PaymentFacts; source: ChangeSource },
+  log: Logger,
+  state: { note: InboundNotification | undefined; noteRecorded: boolean },
 ): Promise<VerifyPaymentResult> {
   let { order, payment } = input;
   let refundTried = false;
@@ -161,9 +184,24 @@ export async function applyPaymentRecord(
         reason: decision.reason,
         impUid: payment.imp_uid,
       };
-      let result = await deps.orders.save(order, decision.next, event, owed);
-      // The refund owed was decided already (by the sweep, say): record the order's side alone.
-      if (!result.saved && result.owedExists) result = await deps.orders.save(order, decision.next, event);
+      let pendingOwed = owed;
+      let result = await deps.orders.save(order, decision.next, event, pendingOwed, state.note);
+      // Only the extras were refused: the refund owed was decided already (by the sweep, say), or the note
+      // is stored already or the order holds its maximum. The order's change is written without them.
+      for (let extra = 0; extra < 2 && !result.saved && (result.owedExists || result.noteRefused); extra++) {
+        if (result.owedExists) pendingOwed = undefined;
+        if (result.noteRefused) {
+          if (result.noteRefused === "capped")
+            log.warn("notification not stored: the order holds its maximum of notes");
+          state.note = undefined;
+          state.noteRecorded = true;
+        }
+        result = await deps.orders.save(order, decision.next, event, pendingOwed, state.note);
+      }
+      if (result.saved && state.note) {
+        state.note = undefined;
+        state.noteRecorded = true;
+      }
       if (!result.saved) {
         if (!result.current) throw new Error(`order ${order.merchantUid} vanished during verification`);
         order = result.current; // lost a race: decide again from the winner's state

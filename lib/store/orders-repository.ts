@@ -50,8 +50,12 @@ export interface NotificationPage {
 
 export type SaveResult =
   | { saved: true }
-  /** Lost a race: `current` is the winner's order. `owedExists`: only the refund owed was decided already. */
-  | { saved: false; current: Order | null; owedExists?: boolean };
+  /**
+   * Nothing was written. Lost a race: `current` is the winner's order. Or only the extras were refused
+   * (the order's change would have been written): `owedExists`, the refund owed was decided already;
+   * `noteRefused`, the note is stored already (`duplicate`) or the order holds its maximum (`capped`).
+   */
+  | { saved: false; current: Order | null; owedExists?: boolean; noteRefused?: "duplicate" | "capped" };
 
 export interface OrdersRepository {
   /** Creates the order and its first history entry; an existing order comes back as a value. */
@@ -65,7 +69,13 @@ export interface OrdersRepository {
    * Replaces `current` with `next` only if nobody wrote since `current` was read,
    * appending `event` in the same transaction. A lost race returns the winner's order.
    */
-  save(current: Order, next: Order, event?: OrderEvent, owed?: OwedRefund): Promise<SaveResult>;
+  save(
+    current: Order,
+    next: Order,
+    event?: OrderEvent,
+    owed?: OwedRefund,
+    note?: InboundNotification,
+  ): Promise<SaveResult>;
   /** Stores a notification once per (source, imp_uid, status), at most {@link MAX_NOTES_PER_ORDER} per order. */
   recordNotification(note: InboundNotification): Promise<RecordNotificationResult>;
   /** The order's notes, one bounded page at a time (`after`: the previous page's `next`). */
@@ -106,6 +116,42 @@ export function createOrdersRepository(deps: {
     type: "order_event",
     ...event,
   });
+
+  /** A note stored once per (source, imp_uid, status), and the order's note count under its cap. */
+  const noteItems = (note: InboundNotification) => {
+    const pk = orderKey(note.merchantUid).PK;
+    return [
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            PK: pk,
+            SK: orderNoteSk(note.source, note.impUid, note.status),
+            type: "notification",
+            ...note,
+            expiresAt: Math.floor(Date.parse(note.receivedAt) / 1000) + NOTE_TTL_SECONDS,
+          },
+          // Stored once: the same notification again (a retry, a replay, a flood) adds nothing.
+          ConditionExpression: "attribute_not_exists(SK)",
+        },
+      },
+      {
+        Update: {
+          TableName: tableName,
+          Key: { PK: pk, SK: orderNoteCountSk },
+          UpdateExpression: "ADD #count :one SET #type = :type",
+          // The cap: a note is stored only while the order holds fewer than the maximum.
+          ConditionExpression: "attribute_not_exists(#count) OR #count < :max",
+          ExpressionAttributeNames: { "#count": "count", "#type": "type" },
+          ExpressionAttributeValues: {
+            ":one": 1,
+            ":max": MAX_NOTES_PER_ORDER,
+            ":type": "note_count",
+          },
+        },
+      },
+    ];
+  };
 
   const get = async (merchantUid: string): Promise<Order | null> => {
     const { Item } = await db.send(
@@ -163,7 +209,7 @@ export function createOrdersRepository(deps: {
       return { order: fromItem(orderItem), history, owedRefunds };
     },
 
-    async save(current, next, event, owed) {
+    async save(current, next, event, owed, note) {
       // `version = :v` protects against every concurrent writer (another door, a
       // duplicate webhook, the reconciler): the loser re-reads and re-decides.
       const put = {
@@ -172,77 +218,47 @@ export function createOrdersRepository(deps: {
         ConditionExpression: "version = :v",
         ExpressionAttributeValues: { ":v": current.version },
       };
-      const items = [
-        { Put: put },
-        ...(event
-          ? [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: eventItem(next.merchantUid, event),
-                  // One history entry per version: a replayed write cannot add a second.
-                  ConditionExpression: "attribute_not_exists(SK)",
-                },
-              },
-            ]
-          : []),
-        // The decision to refund is written with the change that makes it, or not at all.
-        ...(owed ? [putOwedRefund(tableName, owed)] : []),
-      ];
+      const items: Array<Record<string, unknown>> = [{ Put: put }];
+      if (event)
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: eventItem(next.merchantUid, event),
+            // One history entry per version: a replayed write cannot add a second.
+            ConditionExpression: "attribute_not_exists(SK)",
+          },
+        });
+      const orderItems = items.length;
+      // The decision to refund is written with the change that makes it, or not at all.
+      const owedAt = owed ? items.push(putOwedRefund(tableName, owed)) - 1 : -1;
+      const noteAt = note ? items.push(...noteItems(note)) - 2 : -1;
       try {
-        if (items.length > 1) await db.send(new TransactWriteCommand({ TransactItems: items }));
+        if (items.length > 1) await db.send(new TransactWriteCommand({ TransactItems: items as never }));
         else await db.send(new PutCommand(put));
         return { saved: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
         const failed = failedItems(error);
-        const owedExists = Boolean(owed) && failed.length === 1 && failed[0] === items.length - 1;
-        return {
-          saved: false,
-          current: await get(current.merchantUid),
-          ...(owedExists ? { owedExists } : {}),
-        };
+        if (failed.length > 0 && failed.every((index) => index >= orderItems)) {
+          // The order was not contended: nothing to read again.
+          return {
+            saved: false,
+            current,
+            ...(failed.includes(owedAt) ? { owedExists: true } : {}),
+            ...(failed.includes(noteAt)
+              ? { noteRefused: "duplicate" as const }
+              : failed.includes(noteAt + 1)
+                ? { noteRefused: "capped" as const }
+                : {}),
+          };
+        }
+        return { saved: false, current: await get(current.merchantUid) };
       }
     },
 
     async recordNotification(note) {
-      const pk = orderKey(note.merchantUid).PK;
       try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: {
-                    PK: pk,
-                    SK: orderNoteSk(note.source, note.impUid, note.status),
-                    type: "notification",
-                    ...note,
-                    expiresAt: Math.floor(Date.parse(note.receivedAt) / 1000) + NOTE_TTL_SECONDS,
-                  },
-                  // Stored once: the same notification again (a retry, a replay, a flood) adds nothing.
-                  ConditionExpression: "attribute_not_exists(SK)",
-                },
-              },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: { PK: pk, SK: orderNoteCountSk },
-                  UpdateExpression: "ADD #count :one SET #type = :type",
-                  // The cap: a note is stored only while the order holds fewer than the maximum.
-                  ConditionExpression: "attribute_not_exists(#count) OR #count < :max",
-                  ExpressionAttributeNames: { "#count": "count", "#type": "type" },
-                  ExpressionAttributeValues: {
-                    ":one": 1,
-                    ":max": MAX_NOTES_PER_ORDER,
-                    ":type": "note_count",
-                  },
-                },
-              },
-            ],
-          }),
-        );
+        await db.send(new TransactWriteCommand({ TransactItems: noteItems(note) as never }));
         return "stored";
       } catch (error) {
         if (!isConditionFailure(error)) throw error;

@@ -7,7 +7,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { type BillingAnchor, cycleStart, daysInMonth, toKst } from "../../../lib/billing/calendar.js";
+import {
+  type BillingAnchor,
+  cycleStart,
+  daysInMonth,
+  firstCycleAtOrAfter,
+  toKst,
+} from "../../../lib/billing/calendar.js";
 import { pause, resume } from "../../../lib/billing/subscription-machine.js";
 import { subscription } from "./fixtures.js";
 
@@ -19,8 +25,35 @@ const anchorArb = fc.record({
   minute: fc.integer({ min: 0, max: 1439 }),
 });
 
+const DAY_MS = 86_400_000;
+
+/** Every N days or weeks from a real KST date (the day must exist in its month). */
+const dayAnchorArb = fc
+  .record({
+    interval: fc.constantFrom("day" as const, "week" as const),
+    count: fc.integer({ min: 1, max: 52 }),
+    year: fc.integer({ min: 2000, max: 2090 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 1, max: 28 }),
+    minute: fc.integer({ min: 0, max: 1439 }),
+  })
+  .map((a) => a as BillingAnchor);
+
+/** Every N months or years. */
+const monthAnchorArb = fc
+  .record({
+    interval: fc.constantFrom("month" as const, "year" as const),
+    count: fc.integer({ min: 1, max: 12 }),
+    year: fc.integer({ min: 2000, max: 2090 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 1, max: 31 }),
+    minute: fc.integer({ min: 0, max: 1439 }),
+  })
+  // At most 3 years per cycle (MAX_INTERVAL_COUNT).
+  .map((a) => ({ ...a, count: a.interval === "year" ? 1 + (a.count % 3) : a.count }) as BillingAnchor);
+
 function kstMonthOf(anchor: BillingAnchor, cycle: number) {
-  const months = anchor.interval === "month" ? cycle - 1 : 12 * (cycle - 1);
+  const months = (anchor.interval === "month" ? cycle - 1 : 12 * (cycle - 1)) * (anchor.count ?? 1);
   const index = anchor.year * 12 + (anchor.month - 1) + months;
   return { year: Math.floor(index / 12), month: (index % 12) + 1 };
 }
@@ -62,6 +95,67 @@ describe("the billing calendar", () => {
           }
         },
       ),
+    );
+  });
+});
+
+describe("every N days, weeks, months or years", () => {
+  test("N days or weeks: exactly N × 1 or 7 KST days apart, at the anchor minute, from the anchor date", () => {
+    fc.assert(
+      fc.property(dayAnchorArb, fc.integer({ min: 1, max: 80 }), (anchor, cycles) => {
+        const period = (anchor.count ?? 1) * (anchor.interval === "week" ? 7 : 1) * DAY_MS;
+        expect(toKst(cycleStart(anchor, 1))).toEqual({
+          year: anchor.year,
+          month: anchor.month,
+          day: anchor.day,
+          minute: anchor.minute,
+        });
+        for (let n = 2; n <= cycles; n++) {
+          const start = cycleStart(anchor, n);
+          // KST has no daylight saving time: a KST day is always 24 hours, so the gap is exact.
+          expect(start.getTime() - cycleStart(anchor, n - 1).getTime()).toBe(period);
+          expect(toKst(start).minute).toBe(anchor.minute);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("N months or years: N months (or 12 N) apart, on the anchor day or the month's last, and back after short months", () => {
+    fc.assert(
+      fc.property(monthAnchorArb, fc.integer({ min: 1, max: 40 }), (anchor, cycles) => {
+        let previous = -Infinity;
+        for (let n = 1; n <= cycles; n++) {
+          const start = cycleStart(anchor, n);
+          expect(start.getTime()).toBeGreaterThan(previous);
+          previous = start.getTime();
+          const { year, month } = kstMonthOf(anchor, n);
+          expect(toKst(start)).toEqual({
+            year,
+            month,
+            day: Math.min(anchor.day, daysInMonth(year, month)),
+            minute: anchor.minute,
+          });
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test("the first cycle at or after any instant is exactly that: no cycle between it and the instant", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(dayAnchorArb, monthAnchorArb),
+        fc.integer({ min: -40 * DAY_MS, max: 3 * 365 * DAY_MS }),
+        (anchor, offset) => {
+          const instant = new Date(cycleStart(anchor, 1).getTime() + offset);
+          const cycle = firstCycleAtOrAfter(anchor, instant);
+
+          expect(cycleStart(anchor, cycle).getTime()).toBeGreaterThanOrEqual(instant.getTime());
+          if (cycle > 1) expect(cycleStart(anchor, cycle - 1).getTime()).toBeLessThan(instant.getTime());
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
