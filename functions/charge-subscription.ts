@@ -10,15 +10,19 @@ import { container } from "../lib/runtime/container.js";
 
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event, context) => {
   // Every iamport call ends before Lambda's timeout; a charge cut short is an unknown outcome, looked up.
+  const { chargeDeps, config } = container();
   const { failed } = await withInvocationDeadline(context, () =>
     chargeBatch(
-      container().chargeDeps,
+      chargeDeps,
       event.Records.map((record) => ({
         id: record.messageId,
         body: record.body,
         receiveCount: Number(record.attributes.ApproximateReceiveCount),
       })),
-      { remainingMs: () => context.getRemainingTimeInMillis() },
+      {
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        iamportCallsInFlight: config.CHARGE_IAMPORT_CALLS_IN_FLIGHT,
+      },
     ),
   );
   return { batchItemFailures: failed.map((id) => ({ itemIdentifier: id })) };

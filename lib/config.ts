@@ -116,6 +116,11 @@ const envSchema = z.object({
   BILLING_UNKNOWN_SETTLE_SECONDS: z._default(z.coerce.number().check(z.gte(0)), 120),
   /** Due subscriptions read per index shard per page by the dispatcher. */
   BILLING_DISPATCH_BATCH_SIZE: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  /**
+   * iamport calls one charge-queue batch has in flight at once; times the event source's
+   * maximumConcurrency, the most iamport sees from the charge worker (serverless.yml sets both).
+   */
+  CHARGE_IAMPORT_CALLS_IN_FLIGHT: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10)), 5),
   /** Days before a trial's end the trial-ending notice is recorded (create-subscription reads it). */
   BILLING_TRIAL_NOTICE_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(30)), 3),
   /** Messages one dispatcher run queues at most; the rest wait for the next run. */

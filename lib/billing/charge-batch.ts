@@ -2,6 +2,14 @@
  * One SQS batch of charge messages: each record parsed (zod) and charged on
  * its own; the ids of those to deliver again come back for
  * `batchItemFailures`. One bad record never fails the batch.
+ *
+ * Every record of the batch is worked on at once, but at most
+ * `iamportCallsInFlight` iamport calls are (the cap that protects iamport is
+ * this times the event source's maximum concurrency): a record reads and
+ * claims while others wait on `again`, so the calls in flight stay at the cap
+ * until the batch runs out, instead of each record's DynamoDB work leaving a
+ * gap. A claim is still written before its `again`, and may wait a little
+ * longer for it (well inside its lease).
  */
 
 import { chargeCycle } from "./charge-cycle.js";
@@ -15,8 +23,8 @@ export interface ChargeRecord {
   receiveCount: number;
 }
 
-/** Records charged at once: enough to finish a batch of 10 quickly; the function's concurrency caps iamport. */
-const CONCURRENCY = 3;
+/** iamport calls in flight per batch when the caller does not say (serverless.yml sets CHARGE_IAMPORT_CALLS_IN_FLIGHT). */
+const DEFAULT_IAMPORT_CALLS_IN_FLIGHT = 5;
 /** No record starts with less than this left: one charge can take a send and two lookups. */
 const STOP_MARGIN_MS = 20_000;
 
@@ -24,8 +32,9 @@ const STOP_MARGIN_MS = 20_000;
 export async function chargeBatch(
   deps: ChargeDeps,
   records: ChargeRecord[],
-  options: { remainingMs?: () => number } = {},
+  options: { remainingMs?: () => number; iamportCallsInFlight?: number } = {},
 ): Promise<{ failed: string[] }> {
+  deps = withIamportGate(deps, options.iamportCallsInFlight ?? DEFAULT_IAMPORT_CALLS_IN_FLIGHT);
   const failed: string[] = [];
   let next = 0;
   const worker = async () => {
@@ -59,6 +68,35 @@ export async function chargeBatch(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
+  await Promise.all(Array.from({ length: records.length }, worker));
   return { failed };
+}
+
+/** `deps` whose iamport calls wait for one of `limit` places (first come, first served). */
+function withIamportGate(deps: ChargeDeps, limit: number): ChargeDeps {
+  let free = limit;
+  const waiting: Array<() => void> = [];
+  const gated =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (free > 0) free--;
+      else await new Promise<void>((ok) => waiting.push(ok));
+      try {
+        return await call(...args);
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else free++;
+      }
+    };
+  const { iamport } = deps;
+  return {
+    ...deps,
+    iamport: {
+      chargeBillingKey: gated(iamport.chargeBillingKey.bind(iamport)),
+      findPayment: gated(iamport.findPayment.bind(iamport)),
+      getPayment: gated(iamport.getPayment.bind(iamport)),
+      cancelPayment: gated(iamport.cancelPayment.bind(iamport)),
+    },
+  };
 }

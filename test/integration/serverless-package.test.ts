@@ -269,7 +269,12 @@ describe("least privilege, per function", () => {
       changeSubscriptionPlan: [keys],
       switchSubscriptionCard: ["KICC_BILLING_MID", "IAMPORT_CREDENTIALS_PARAM", keys, "CHARGE_QUEUE_URL"],
       dispatchCharges: ["CHARGE_QUEUE_URL"],
-      chargeSubscription: [...verifies, "PUBLIC_API_URL", "SEND_NOTICE_URL"],
+      chargeSubscription: [
+        ...verifies,
+        "PUBLIC_API_URL",
+        "SEND_NOTICE_URL",
+        "CHARGE_IAMPORT_CALLS_IN_FLIGHT",
+      ],
     };
 
     expect(Object.keys(variables).sort()).toEqual(Object.keys(expected).sort());
@@ -307,10 +312,21 @@ describe("the charge queue", () => {
       FunctionName: { "Fn::GetAtt": ["ChargeSubscriptionLambdaFunction", "Arn"] },
       BatchSize: 10,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
-      ScalingConfig: { MaximumConcurrency: 5 },
+      ScalingConfig: { MaximumConcurrency: 3 },
     });
     // Reserved concurrency at least the mapping's maximum: SQS never hands a batch to a throttled function.
-    expect(lambda("chargeSubscription").Properties.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(5);
+    expect(lambda("chargeSubscription").Properties.ReservedConcurrentExecutions).toBeGreaterThanOrEqual(3);
+  });
+
+  test("iamport sees at most 15 calls in flight from the charge worker, and a batch is whole rounds of them", () => {
+    const mapping = ofType("AWS::Lambda::EventSourceMapping")[0]![1].Properties;
+    const perBatch = Number(
+      lambda("chargeSubscription").Properties.Environment.Variables.CHARGE_IAMPORT_CALLS_IN_FLIGHT,
+    );
+
+    expect(mapping.ScalingConfig.MaximumConcurrency * perBatch).toBe(15);
+    // A last round with fewer records than places leaves the cap unused (10 at 3: 4 rounds for 3⅓).
+    expect(mapping.BatchSize % perBatch).toBe(0);
   });
 });
 
