@@ -60,7 +60,13 @@ export const subscriptionBodySchema = z.object({
   id: z.string(),
   status: subscriptionStatus,
   customer_uid: z.string(),
-  plan: z.object({ name: z.string(), amount: z.number(), interval: z.enum(["month", "year"]) }),
+  plan: z.object({
+    name: z.string(),
+    amount: z.number(),
+    interval: z.enum(["day", "week", "month", "year"]),
+    /** Every N intervals (every 2 weeks: week, 2). */
+    interval_count: z.optional(z.number()),
+  }),
   /** A plan change waiting for its cycle (POST /subscriptions/{id}/plan with effective next_cycle). */
   pending_plan: z.optional(
     z.nullable(z.object({ name: z.string(), amount: z.number(), from_cycle: z.number() })),
@@ -68,7 +74,8 @@ export const subscriptionBodySchema = z.object({
   currency: z.literal("KRW"),
   billing: z.object({
     time_zone: z.literal("Asia/Seoul"),
-    interval: z.enum(["month", "year"]),
+    interval: z.enum(["day", "week", "month", "year"]),
+    interval_count: z.optional(z.number()),
     anchor_day: z.number(),
     /** Yearly plans only: the month every cycle falls in (1-12). */
     anchor_month: z.optional(z.number()),
@@ -85,6 +92,12 @@ export const subscriptionBodySchema = z.object({
   canceled_at: z.nullable(isoTime),
   cancel_reason: z.nullable(z.string()),
   paused_at: z.nullable(isoTime),
+  /** A free trial (POST /subscriptions with trial_days): cycle 1 is charged at ends_at. */
+  trial: z.optional(
+    z.nullable(
+      z.object({ days: z.number(), ends_at: isoTime, notice_at: isoTime, noticed_at: z.nullable(isoTime) }),
+    ),
+  ),
   dunning: z.nullable(
     z.object({
       cycle: z.number(),
