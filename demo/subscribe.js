@@ -5,10 +5,19 @@ import { api, formatWon, h, loadConfig, loadScript, showError } from "./common.j
 // plan.name is what the API stores and the charge is named after (at most 40 characters).
 const PLANS = [
   { id: "house", name: "House blend 500 g", amount: 18_900, interval: "month" },
+  {
+    id: "fortnight",
+    name: "Espresso 250 g, every 2 weeks",
+    amount: 11_500,
+    interval: "week",
+    interval_count: 2,
+  },
   { id: "origin", name: "Single origin 2 x 200 g", amount: 24_000, interval: "month" },
   { id: "yearly", name: "House blend, yearly", amount: 198_000, interval: "year" },
 ];
-const PER = { month: "month", year: "year" };
+/** "a month", "every 2 weeks". */
+const per = (plan) =>
+  (plan.interval_count ?? 1) === 1 ? `a ${plan.interval}` : `every ${plan.interval_count} ${plan.interval}s`;
 
 const $ = (id) => document.getElementById(id);
 const form = $("subscribe");
@@ -26,7 +35,7 @@ function fillOptions() {
         "label",
         { class: "inline" },
         h("input", { type: "radio", name: "plan", value: p.id, checked: i === 0 }),
-        h("span", {}, `${p.name}: ${formatWon(p.amount)} a ${PER[p.interval]}`),
+        h("span", {}, `${p.name}: ${formatWon(p.amount)} ${per(p)}`),
       ),
     ),
   );
@@ -39,10 +48,20 @@ function fillOptions() {
 }
 
 function refresh() {
-  $("anchor-fields").hidden = selected("start") !== "anchor";
+  const start = selected("start");
+  $("anchor-fields").hidden = start !== "anchor";
+  $("trial-fields").hidden = start !== "trial";
   const p = plan();
-  const when = selected("start") === "anchor" ? `on day ${$("anchor-day").value}` : "from today";
-  $("summary").textContent = `${formatWon(p.amount)} a ${PER[p.interval]}, ${when}`;
+  // A billing day is a day of the month: only for monthly and yearly plans.
+  const byDay = p.interval === "week" || p.interval === "day";
+  for (const input of form.querySelectorAll('input[name="start"][value="anchor"]')) input.disabled = byDay;
+  const when =
+    start === "anchor" && !byDay
+      ? `on day ${$("anchor-day").value}`
+      : start === "trial"
+        ? `after a ${$("trial-days").value}-day free trial`
+        : "from today";
+  $("summary").textContent = `${formatWon(p.amount)} ${per(p)}, ${when}`;
 }
 
 function buyer() {
@@ -59,6 +78,7 @@ const FIELD_INPUTS = {
   buyer_name: "buyer-name",
   buyer_email: "buyer-email",
   anchor_day: "anchor-day",
+  trial_days: "trial-days",
 };
 
 function markInvalid(issues) {
@@ -95,10 +115,17 @@ async function register(config, event) {
   markInvalid([]);
   const body = {
     customer_uid: issued.body.customer_uid,
-    plan: { name: p.name, amount: p.amount, interval: p.interval },
+    plan: {
+      name: p.name,
+      amount: p.amount,
+      interval: p.interval,
+      ...(p.interval_count ? { interval_count: p.interval_count } : {}),
+    },
     ...buyer(),
   };
-  if (selected("start") === "anchor") body.anchor_day = Number($("anchor-day").value);
+  const byDay = p.interval === "week" || p.interval === "day";
+  if (selected("start") === "anchor" && !byDay) body.anchor_day = Number($("anchor-day").value);
+  if (selected("start") === "trial") body.trial_days = Number($("trial-days").value);
   window.IMP.init(config.merchantCode);
   // The sandbox's SDK would pick the redirect flow on a phone; this page handles the PC callback.
   if (config.iamport === "sandbox") window.IMP.sandbox = { mode: "pc" };

@@ -1,5 +1,5 @@
 // Subscription page: GET /subscriptions/{id} with every cycle, its charge attempts and the history;
-// cancel (now or at period end), pause, resume and switch card (a new billing key from the window, then
+// cancel (now or at period end), pause, resume, change plan (POST /subscriptions/{id}/plan) and switch card (a new billing key from the window, then
 // POST /subscriptions/{id}/card). With the sandbox, a shortcut runs the dispatcher at the next charge date.
 import {
   api,
@@ -19,7 +19,9 @@ const query = new URLSearchParams(window.location.search);
 const id = query.get("id");
 const banner = $("banner");
 const view = $("sub-view");
-const PER = { month: "month", year: "year" };
+/** "a month", "every 2 weeks". */
+const per = (plan) =>
+  (plan.interval_count ?? 1) === 1 ? `a ${plan.interval}` : `every ${plan.interval_count} ${plan.interval}s`;
 /** Polling after a change: at most this many reads, this far apart (about 10 s). */
 const POLLS = 20;
 const POLL_MS = 500;
@@ -49,7 +51,7 @@ function charging(sub) {
 }
 
 function describe(sub) {
-  const amount = `${formatWon(sub.plan.amount)} a ${PER[sub.plan.interval]}`;
+  const amount = `${formatWon(sub.plan.amount)} ${per(sub.plan)}`;
   switch (sub.status) {
     case "active":
       if (sub.cancel_at_period_end)
@@ -58,6 +60,11 @@ function describe(sub) {
           `Ends when the paid period ends (${formatTime(sub.paid_through)}). Nothing more is charged.`,
         ];
       if (charging(sub)) return ["warn", `Charging ${formatWon(sub.plan.amount)}…`];
+      if (!sub.paid_through && sub.trial)
+        return [
+          "ok",
+          `Free trial until ${formatTime(sub.trial.ends_at)}: the first charge (${amount}) is due then.`,
+        ];
       if (!sub.paid_through)
         return ["warn", `Active: the first charge (${amount}) is due ${formatTime(sub.next_charge_at)}.`];
       return [
@@ -104,8 +111,32 @@ function summary(sub) {
       { class: "facts" },
       fact("Id", h("code", { id: "sub-id" }, sub.id)),
       fact("Status", h("span", { id: "sub-status" }, badge(sub.status))),
-      fact("Plan", sub.plan.name),
-      fact("Amount", `${formatWon(sub.plan.amount)} a ${PER[sub.plan.interval]}`),
+      fact("Plan", h("span", { id: "plan-name" }, sub.plan.name)),
+      fact("Amount", h("span", { id: "plan-amount" }, `${formatWon(sub.plan.amount)} ${per(sub.plan)}`)),
+      sub.pending_plan
+        ? fact(
+            "Plan change",
+            h(
+              "span",
+              { id: "pending-plan" },
+              `${sub.pending_plan.name}, ${formatWon(sub.pending_plan.amount)} from cycle ${sub.pending_plan.from_cycle}`,
+            ),
+          )
+        : [],
+      sub.trial
+        ? fact(
+            "Free trial",
+            h(
+              "span",
+              { id: "trial" },
+              `${sub.trial.days} days, ends ${formatTime(sub.trial.ends_at)}; ending notice ${
+                sub.trial.noticed_at
+                  ? `recorded ${formatTime(sub.trial.noticed_at)}`
+                  : `due ${formatTime(sub.trial.notice_at)}`
+              }`,
+            ),
+          )
+        : [],
       fact("Card (billing key)", h("code", { id: "sub-card" }, sub.customer_uid)),
       fact(
         "Billing day",
@@ -141,11 +172,11 @@ function summary(sub) {
 }
 
 /** Runs one merchant command; shows the API's error JSON when it is refused. */
-async function command(label, path, body, buttons) {
+async function command(label, path, body, buttons, headers = {}) {
   actionError.replaceChildren();
   actionStatus.textContent = `${label}…`;
   for (const b of buttons) b.disabled = true;
-  const res = await api(config, path, { method: "POST", body });
+  const res = await api(config, path, { method: "POST", body, headers });
   if (!res.ok) {
     actionStatus.textContent = "";
     for (const b of buttons) b.disabled = false;
@@ -186,6 +217,49 @@ function manage(sub) {
     value: sub.buyer?.tel ?? "010-1234-5678",
   });
   const ended = s === "canceled";
+  const planName = h("input", { id: "plan-new-name", type: "text", maxlength: 40, value: sub.plan.name });
+  const planAmount = h("input", {
+    id: "plan-new-amount",
+    type: "number",
+    min: 1,
+    step: 1,
+    value: String(sub.plan.amount),
+  });
+  const effective = (value, text, checked) =>
+    h(
+      "label",
+      { class: "inline" },
+      h("input", { type: "radio", name: "plan-effective", value, checked }),
+      h("span", {}, text),
+    );
+  const changePlan = async () => {
+    const body = {
+      name: planName.value.trim(),
+      amount: Number(planAmount.value),
+      effective: document.querySelector('input[name="plan-effective"]:checked')?.value ?? "next_cycle",
+    };
+    // A new key per click: a retry of the same click would reuse it (this page does not retry).
+    const headers = { "idempotency-key": crypto.randomUUID() };
+    const path = `/subscriptions/${encodeURIComponent(sub.id)}/plan`;
+    if (await command("Change plan", path, body, buttons, headers)) await reload();
+  };
+  const planSet = h(
+    "fieldset",
+    {},
+    h("legend", {}, "Plan"),
+    h("label", { for: "plan-new-name" }, "New plan name"),
+    planName,
+    h("label", { for: "plan-new-amount" }, "New amount (KRW per cycle)"),
+    planAmount,
+    effective("next_cycle", "From the next cycle", true),
+    effective("now", "Now (the cycle being charged or retried too)", false),
+    h(
+      "div",
+      { class: "actions" },
+      button("Change plan", { disabled: ended || sub.cancel_at_period_end }, changePlan),
+    ),
+    h("p", { class: "hint" }, "No proration: nothing is charged or refunded for the period already paid."),
+  );
   return h(
     "section",
     { class: "card", "aria-labelledby": "manage-h" },
@@ -219,6 +293,7 @@ function manage(sub) {
       ),
       h("p", { class: "hint" }, "Cycles dated inside a pause are skipped, never charged late."),
     ),
+    planSet,
     h(
       "fieldset",
       {},
