@@ -65,6 +65,8 @@ export async function cancelAtIamport(
   record: RefundRequestRecord,
   plan: RefundPlan,
   log: Logger,
+  /** The order as the plan read it: applying the result starts from it (a stale copy costs a retry round). */
+  order?: Order,
 ): Promise<RefundOrderResult> {
   let payment: PaymentFacts;
   try {
@@ -87,13 +89,30 @@ export async function cancelAtIamport(
     if (error instanceof IamportApiError) return refused(deps, record, error, log);
     return outcomeUnknown(deps, record, plan, error, log);
   }
-  const entry = await findOurs(deps, record, payment);
+  // iamport just accepted this cancel against `checksum`: the entry made at that balance is this one
+  // (no other cancel can land at the same balance), so it is claimed without listing the others' first.
+  const entry = await claimJustCancelled(deps, record, payment);
   if (!entry) {
     log.error("ALERT iamport confirmed the cancel but its history has no matching entry", {
       alert: "cancel_history_mismatch",
     });
   }
-  return complete(deps, record, payment, entry, log);
+  return complete(deps, record, payment, entry, log, order);
+}
+
+async function claimJustCancelled(
+  deps: RefundOrderDeps,
+  record: RefundRequestRecord,
+  payment: PaymentFacts,
+): Promise<CancelEntry | undefined> {
+  const entry = findOurCancellation(payment, record.plan);
+  if (!entry?.cancellation_id) return entry;
+  const owner = await deps.refunds.claimCancellation(
+    record.merchantUid,
+    entry.cancellation_id,
+    record.idempotencyKey,
+  );
+  return owner === record.idempotencyKey ? entry : undefined;
 }
 
 /** Applies iamport's record to the order (the same rules as every door) and stores the answer. */
@@ -103,8 +122,9 @@ async function complete(
   payment: PaymentFacts,
   entry: CancelEntry | undefined,
   log: Logger,
+  known?: Order,
 ): Promise<RefundOrderResult> {
-  const order = await deps.orders.get(record.merchantUid);
+  const order = known ?? (await deps.orders.get(record.merchantUid));
   if (!order) throw new Error(`order ${record.merchantUid} vanished during a refund`);
   const applied = await applyPaymentRecord(deps, { order, payment, source: "api" }, log);
   const current = applied.order ?? order;

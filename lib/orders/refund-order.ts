@@ -85,7 +85,7 @@ export async function refundOrder(
   };
   const claim = await deps.refunds.claim(record);
   if (!claim.claimed) return resume(deps, claim.existing, input, requestHash, log);
-  return guarded(deps, record, () => cancelAtIamport(deps, record, plan, log));
+  return guarded(deps, record, () => cancelAtIamport(deps, record, plan, log, order));
 }
 
 /** A request with this key exists: replay it, wait for it, or take it over once its attempt has lapsed. */
