@@ -195,7 +195,7 @@ describe("every route's responses fit docs/openapi.json", () => {
     fits(
       "POST",
       subs,
-      await subscribe({ plan: { ...plan, interval: "week" }, customer_uid: customerUid }),
+      await subscribe({ plan: { ...plan, interval: "fortnight" }, customer_uid: customerUid }),
       400,
     );
     control.addFault({
