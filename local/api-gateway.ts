@@ -48,7 +48,14 @@ function specificity(route: LocalRoute): number {
 }
 
 export function buildEvent(
-  req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: Buffer },
+  req: {
+    method: string;
+    url: string;
+    headers: Record<string, string | string[] | undefined>;
+    body: Buffer;
+    /** The caller's address, as API Gateway gives it (`requestContext.http.sourceIp`). */
+    sourceIp?: string;
+  },
   route: CompiledRoute,
   pathParameters: Record<string, string>,
 ): APIGatewayProxyEventV2 {
@@ -78,7 +85,7 @@ export function buildEvent(
         method: req.method,
         path: url.pathname,
         protocol: "HTTP/1.1",
-        sourceIp: "127.0.0.1",
+        sourceIp: req.sourceIp ?? "127.0.0.1",
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: randomUUID(),
@@ -151,7 +158,13 @@ export async function startApiServer(options: {
         if (value === null) return gatewayAnswer(res, "badRequest");
         params[name] = value;
       }
-      const event = buildEvent({ method, url: req.url ?? "/", headers: req.headers, body }, route, params);
+      // The socket's peer, as API Gateway reports the client's address (IPv4 without the ::ffff: prefix).
+      const sourceIp = (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
+      const event = buildEvent(
+        { method, url: req.url ?? "/", headers: req.headers, body, sourceIp },
+        route,
+        params,
+      );
       let result: APIGatewayProxyStructuredResultV2;
       try {
         result = (await route.handler(
