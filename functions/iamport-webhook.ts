@@ -5,6 +5,7 @@
  */
 import { httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
+import { requireAllowedSource } from "../lib/http/source-allow-list.js";
 import { readBody, validate } from "../lib/http/validate.js";
 import type { WebhookResponse } from "../lib/orders/api-responses.js";
 import { iamportWebhookBodySchema } from "../lib/orders/api-schemas.js";
@@ -13,8 +14,10 @@ import { receiveIamportWebhook } from "../lib/webhooks/receive-iamport-webhook.j
 
 export const handler = httpHandler(
   async (event) => {
+    const { config, verifyDeps, chargeDeps } = container();
+    // Before the body is read: a refused caller gets nothing stored and nothing looked up.
+    requireAllowedSource(event, config.WEBHOOK_SOURCE_IPS);
     const body = validate(iamportWebhookBodySchema, readBody(event));
-    const { verifyDeps, chargeDeps } = container();
     const result: WebhookResponse = await receiveIamportWebhook(
       { orders: verifyDeps, billing: chargeDeps },
       body,

@@ -12,7 +12,8 @@
 const REQUIRED = ["publicApiUrl", "resultOrigins", "defaultResultUrl"];
 /** Only KICC's channel of this merchant is trusted in live mode; `pg: "kicc"` alone cannot be checked. */
 const REQUIRED_LIVE = ["kiccMid"];
-const OPTIONAL = { kiccBillingMid: "" };
+/** webhookSourceIps: comma-separated; empty (the default) leaves the webhook open to any address. */
+const OPTIONAL = { kiccBillingMid: "", webhookSourceIps: "" };
 
 module.exports = async ({ resolveVariable }) => {
   const stage = await resolveVariable("sls:stage");

@@ -3,6 +3,7 @@
  * `process.env`: a missing or malformed key fails the cold start with every
  * problem named, instead of a payment failing later.
  */
+import { isIP } from "node:net";
 import * as z from "./validation/zod.js";
 
 const csv = z.pipe(
@@ -65,6 +66,11 @@ const envSchema = z.object({
   SEND_NOTICE_URL: flag,
   /** Origins the mobile completion may redirect buyers to (and the browser routes answer CORS for). */
   RESULT_ORIGINS: z._default(csv, []),
+  /**
+   * iamport's webhook source addresses (the deploy parameter webhookSourceIps): when set, the webhook
+   * route answers 403 to any other `requestContext.http.sourceIp`. Empty (the default): no check.
+   */
+  WEBHOOK_SOURCE_IPS: z._default(csv, []),
   /** Result page used when an order has none. */
   DEFAULT_RESULT_URL: z.optional(absoluteUrl),
   VBANK_DUE_HOURS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(24 * 14)), 72),
@@ -164,6 +170,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   for (const origin of config.RESULT_ORIGINS) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) problems.push(`RESULT_ORIGINS: ${origin} is not an origin`);
+  }
+  for (const ip of config.WEBHOOK_SOURCE_IPS) {
+    if (!isIP(ip)) problems.push(`WEBHOOK_SOURCE_IPS: ${ip} is not an IP address`);
   }
   if (
     config.DEFAULT_RESULT_URL &&

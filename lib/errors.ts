@@ -31,6 +31,19 @@ export class NotFoundError extends Error {
   }
 }
 
+/** The caller may not use this route (a webhook from an address not on the allow-list): 403, nothing written. */
+export class ForbiddenError extends Error {
+  constructor(
+    message: string,
+    readonly code = "forbidden",
+    /** The caller's address, for the log line (never an alert: anyone can call a public URL). */
+    readonly caller?: string,
+  ) {
+    super(message);
+    this.name = "ForbiddenError";
+  }
+}
+
 /** The request conflicts with what is stored (a reused merchant_uid, a refund beyond the balance...). */
 export class ConflictError extends Error {
   constructor(

@@ -471,6 +471,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: {
       "200": body("Done, or nothing to do: `{ kind, outcome, status }`", "WebhookResult", webhookExample),
       ...common,
+      "403":
+        "The caller's address is not one of webhookSourceIps (only when that parameter is set); nothing was read or written",
       "503": "iamport unavailable; iamport's retry will come back",
     },
   },

@@ -7,6 +7,7 @@
 import {
   ConflictError,
   type FieldIssue,
+  ForbiddenError,
   NotConfiguredError,
   NotFoundError,
   RetryLaterError,
@@ -32,6 +33,10 @@ export function errorResponse(error: unknown, logger: Logger): HttpResult {
   }
   if (error instanceof UnauthorizedError)
     return json(401, { error: "unauthorized", message: error.message } satisfies ErrorBody);
+  if (error instanceof ForbiddenError) {
+    logger.warn("caller refused", { code: error.code, source_ip: error.caller ?? null });
+    return json(403, { error: error.code, message: error.message } satisfies ErrorBody);
+  }
   if (error instanceof NotFoundError)
     return json(404, { error: "not_found", message: error.message } satisfies ErrorBody);
   if (error instanceof NotConfiguredError) {

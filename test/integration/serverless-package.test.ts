@@ -256,7 +256,7 @@ describe("least privilege, per function", () => {
       getOrderStatus: ["RESULT_ORIGINS"],
       completePayment: [...verifies, "RESULT_ORIGINS"],
       completePaymentMobile: [...verifies, "RESULT_ORIGINS", "DEFAULT_RESULT_URL"],
-      iamportWebhook: verifies,
+      iamportWebhook: [...verifies, "WEBHOOK_SOURCE_IPS"],
       refundOrder: [...verifies, keys],
       reconcile: verifies,
       sweepLedger: verifies,
@@ -282,6 +282,8 @@ describe("least privilege, per function", () => {
       expect(Object.keys(envOf(name)).sort(), name).toEqual([...common, ...own].sort());
     }
     expect(envOf("createOrder")).toMatchObject({ KICC_MID: "T5102001", SEND_NOTICE_URL: "true" });
+    // The webhook source allow-list is off unless the webhookSourceIps parameter is given.
+    expect(envOf("iamportWebhook")).toMatchObject({ WEBHOOK_SOURCE_IPS: "" });
     expect(envOf("completePaymentMobile")).toMatchObject({
       RESULT_ORIGINS: "https://shop.example.com,https://m.shop.example.com",
       DEFAULT_RESULT_URL: "https://shop.example.com/paid",

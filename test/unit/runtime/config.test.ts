@@ -112,4 +112,16 @@ describe("parseConfig", () => {
       expect(() => parseConfig({ ...local, BILLING_RETRY_DAYS: bad })).toThrow(/BILLING_RETRY_DAYS/);
     }
   });
+
+  test("the webhook source allow-list is off by default and takes only IP addresses", () => {
+    expect(parseConfig(local).WEBHOOK_SOURCE_IPS).toEqual([]);
+    expect(parseConfig({ ...local, WEBHOOK_SOURCE_IPS: "" }).WEBHOOK_SOURCE_IPS).toEqual([]);
+    expect(
+      parseConfig({ ...local, WEBHOOK_SOURCE_IPS: "52.78.100.19, 52.78.48.223,52.78.5.241" })
+        .WEBHOOK_SOURCE_IPS,
+    ).toEqual(["52.78.100.19", "52.78.48.223", "52.78.5.241"]);
+    expect(() => parseConfig({ ...local, WEBHOOK_SOURCE_IPS: "52.78.100.19,52.78.0.0/16" })).toThrow(
+      /WEBHOOK_SOURCE_IPS: 52.78.0.0\/16 is not an IP address/,
+    );
+  });
 });
