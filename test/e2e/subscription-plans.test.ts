@@ -40,7 +40,9 @@ describe.skipIf(!hasChromium)(
 
       const sub = await e2e.subscription(id);
       expect(sub).toMatchObject({ status: "active", paid_cycles: 0, trial: { days: 14, noticed_at: null } });
-      expect(await page.locator("#banner").textContent()).toMatch(/^Free trial until .* KST: the first charge/);
+      expect(await page.locator("#banner").textContent()).toMatch(
+        /^Free trial until .* KST: the first charge/,
+      );
       expect(await page.locator("#trial").textContent()).toMatch(/^14 days, ends .* KST; ending notice due /);
       expect(chargesOf(sub.customer_uid)).toEqual([]);
       await e2e.screenshot(page, "subscription-trial");
@@ -60,7 +62,11 @@ describe.skipIf(!hasChromium)(
       expect(await page.locator("#plan-amount").textContent()).toMatch(/33,000/);
       const changed = await e2e.subscription(id);
       expect(changed.history.at(-1)).toMatchObject({
-        plan_change: { from: { amount: 18_900 }, to: { name: "House blend 1 kg", amount: 33_000 }, from_cycle: 2 },
+        plan_change: {
+          from: { amount: 18_900 },
+          to: { name: "House blend 1 kg", amount: 33_000 },
+          from_cycle: 2,
+        },
       });
       await e2e.screenshot(page, "subscription-plan-changed");
 

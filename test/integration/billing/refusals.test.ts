@@ -145,10 +145,10 @@ describe("every bad input is a 4xx naming the field, and writes nothing", () => 
     ],
     [
       "POST",
-      "/subscriptions with a weekly plan",
+      "/subscriptions with a fortnightly plan (an interval that does not exist)",
       () => ({
         path: "/subscriptions",
-        body: { customer_uid: "c", plan: { ...plan, interval: "week" } },
+        body: { customer_uid: "c", plan: { ...plan, interval: "fortnight" } },
         headers: key(),
       }),
       "plan.interval",
@@ -192,7 +192,11 @@ describe("every bad input is a 4xx naming the field, and writes nothing", () => 
     [
       "POST",
       "/subscriptions with an unknown field",
-      () => ({ path: "/subscriptions", body: { customer_uid: "c", plan, trial_days: 7 }, headers: key() }),
+      () => ({
+        path: "/subscriptions",
+        body: { customer_uid: "c", plan, coupon: "WELCOME" },
+        headers: key(),
+      }),
       "body",
     ],
     [
