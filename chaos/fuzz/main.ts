@@ -6,9 +6,9 @@
 import { parseArgs } from "node:util";
 import { startDynamoDbLocal } from "../../local/dynamodb/dynamodb-local.js";
 import { startStack } from "../../local/stack.js";
+import { startDynamoRecorder } from "../dynamo-recorder.js";
 import { knownEntities } from "./known.js";
 import { runFuzz } from "./run-fuzz.js";
-import { startWriteCounter } from "./write-counter.js";
 
 const { values } = parseArgs({ options: { cases: { type: "string" }, seed: { type: "string" } } });
 const cases = values.cases === undefined ? 10_000 : Number(values.cases);
@@ -18,14 +18,14 @@ if (!Number.isInteger(cases) || cases < 1 || cases > 1_000_000 || !Number.isInte
   process.exit(2);
 }
 const ddb = await startDynamoDbLocal();
-const counter = await startWriteCounter(ddb.endpoint);
+const recorder = await startDynamoRecorder(ddb.endpoint);
 const stack = await startStack({
-  dynamoEndpoint: counter.endpoint,
+  dynamoEndpoint: recorder.endpoint,
   env: { LOG_LEVEL: "error", IAMPORT_TIMEOUT_MS: "500" },
 });
 try {
   const known = await knownEntities(stack);
-  const result = await runFuzz(stack, { casesPerRoute: cases, seed, known, writes: counter.writes });
+  const result = await runFuzz(stack, { casesPerRoute: cases, seed, known, writes: recorder.writes });
   for (const [route, histogram] of Object.entries(result.histogram))
     process.stderr.write(`${route.padEnd(40)} ${JSON.stringify(histogram)}\n`);
   for (const v of result.violations.slice(0, 30))
@@ -35,6 +35,6 @@ try {
   process.exitCode = violations.length > 0 ? 1 : 0;
 } finally {
   await stack.close();
-  await counter.close();
+  await recorder.close();
   await ddb.stop();
 }

@@ -230,7 +230,7 @@ export async function runFuzz(
     casesPerRoute: number;
     seed: number;
     known: { merchantUid: string; subscriptionId: string };
-    /** Writes that took effect on the stack's table so far (see write-counter.ts). */
+    /** Writes that took effect on the stack's table so far (see chaos/dynamo-recorder.ts). */
     writes: () => number;
   },
 ): Promise<FuzzResult> {

@@ -50,7 +50,15 @@ async function findOurs(
   const owned = new Set(
     others.flatMap((other) => (other.result?.cancellationId ? [other.result.cancellationId] : [])),
   );
-  const entry = findOurCancellation(payment, record.plan, owned);
+  return claim(deps, record, findOurCancellation(payment, record.plan, owned));
+}
+
+/** One owner per cancellation: the entry is ours only once its claim names this request. */
+async function claim(
+  deps: RefundOrderDeps,
+  record: RefundRequestRecord,
+  entry: CancelEntry | undefined,
+): Promise<CancelEntry | undefined> {
   if (!entry?.cancellation_id) return entry;
   const owner = await deps.refunds.claimCancellation(
     record.merchantUid,
@@ -91,28 +99,13 @@ export async function cancelAtIamport(
   }
   // iamport just accepted this cancel against `checksum`: the entry made at that balance is this one
   // (no other cancel can land at the same balance), so it is claimed without listing the others' first.
-  const entry = await claimJustCancelled(deps, record, payment);
+  const entry = await claim(deps, record, findOurCancellation(payment, record.plan));
   if (!entry) {
     log.error("ALERT iamport confirmed the cancel but its history has no matching entry", {
       alert: "cancel_history_mismatch",
     });
   }
   return complete(deps, record, payment, entry, log, order);
-}
-
-async function claimJustCancelled(
-  deps: RefundOrderDeps,
-  record: RefundRequestRecord,
-  payment: PaymentFacts,
-): Promise<CancelEntry | undefined> {
-  const entry = findOurCancellation(payment, record.plan);
-  if (!entry?.cancellation_id) return entry;
-  const owner = await deps.refunds.claimCancellation(
-    record.merchantUid,
-    entry.cancellation_id,
-    record.idempotencyKey,
-  );
-  return owner === record.idempotencyKey ? entry : undefined;
 }
 
 /** Applies iamport's record to the order (the same rules as every door) and stores the answer. */

@@ -5,30 +5,30 @@
  * iamport call for a refused request fails the test with the case that did it.
  */
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { type DynamoRecorder, startDynamoRecorder } from "../../chaos/dynamo-recorder.js";
 import { knownEntities } from "../../chaos/fuzz/known.js";
 import { runFuzz } from "../../chaos/fuzz/run-fuzz.js";
-import { startWriteCounter, type WriteCounter } from "../../chaos/fuzz/write-counter.js";
 import { type Stack, startStack } from "../../local/stack.js";
 
-let counter: WriteCounter;
+let recorder: DynamoRecorder;
 let stack: Stack;
 beforeAll(async () => {
-  counter = await startWriteCounter(inject("dynamoEndpoint"));
+  recorder = await startDynamoRecorder(inject("dynamoEndpoint"));
   stack = await startStack({
-    dynamoEndpoint: counter.endpoint,
+    dynamoEndpoint: recorder.endpoint,
     env: { LOG_LEVEL: "error", IAMPORT_TIMEOUT_MS: "500" },
     sqsVisibilityTimeoutMs: 500,
   });
 });
 afterAll(async () => {
   await stack?.close();
-  await counter?.close();
+  await recorder?.close();
 });
 
 test("every route answers fuzzed input with a 4xx naming the field or a valid success, and changes nothing when it refuses", async () => {
   const seed = Math.floor(Math.random() * 2 ** 31);
   const known = await knownEntities(stack);
-  const result = await runFuzz(stack, { casesPerRoute: 200, seed, known, writes: counter.writes });
+  const result = await runFuzz(stack, { casesPerRoute: 200, seed, known, writes: recorder.writes });
   process.stderr.write(`fuzz seed ${seed}: ${result.cases} cases in ${result.seconds} s\n`);
   for (const [route, histogram] of Object.entries(result.histogram))
     process.stderr.write(`  ${route.padEnd(40)} ${JSON.stringify(histogram)}\n`);
