@@ -62,6 +62,11 @@ function seeds(known: { merchantUid: string; subscriptionId: string }): Record<s
     "POST /subscriptions/{id}/cancel": { path: { id: known.subscriptionId }, body: { at: "period_end" } },
     "POST /subscriptions/{id}/pause": { path: { id: known.subscriptionId } },
     "POST /subscriptions/{id}/resume": { path: { id: known.subscriptionId } },
+    "POST /subscriptions/{id}/plan": {
+      path: { id: known.subscriptionId },
+      body: { name: "Pro+", amount: 12_900, effective: "next_cycle" },
+      headers: { "idempotency-key": "p1" },
+    },
     "POST /subscriptions/{id}/card": {
       path: { id: known.subscriptionId },
       body: { customer_uid: "cu_other" },
