@@ -12,6 +12,7 @@ import { buildContainer } from "../../../lib/runtime/container.js";
 import { type TestStack, useStack } from "../../support/stack.js";
 import {
   chargesOf,
+  claimInFlight,
   control,
   DAY,
   dispatchAt,
@@ -206,6 +207,29 @@ describe("a plan change racing the charge of a cycle (DynamoDB Local decides the
       expect(charged[2]?.[1]).toBe(4_900);
       expect(sub).toMatchObject({ current_cycle: 4, paid_cycles: 3 });
     }
+  });
+});
+
+describe("a plan change after a charge of the cycle was claimed (the claim first, for certain)", () => {
+  test("the claimed attempt is finished at its own amount, once; the new plan starts with the cycle after it", async () => {
+    const t = ctx();
+    const { id, customerUid } = await subscribed(t);
+    // Cycle 2's worker claimed its attempt at 9,900 and died before `again`: the claim is on the table.
+    await claimInFlight(t, { id, cycle: 2, attempt: 1, customerUid, at: new Date(Date.now() - 10 * 60_000) });
+
+    const res = await changePlan(t, id, { ...basic, effective: "now" });
+    await dispatchAt(t, 32 * DAY);
+    await dispatchAt(t, 63 * DAY);
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(paidAmounts(t, customerUid)).toEqual([
+      ["1_1", 9_900],
+      ["2_1", 9_900],
+      ["3_1", 4_900],
+    ]);
+    const after = await view(t, id);
+    expect(after.cycles[1].attempts).toEqual([expect.objectContaining({ amount: 9_900, status: "paid" })]);
+    expect(after).toMatchObject({ current_cycle: 4, paid_cycles: 3 });
   });
 });
 
