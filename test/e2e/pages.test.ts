@@ -6,7 +6,7 @@
  * shows only what the server verified, the sandbox panel's tables fit, and no
  * page asks for a file that is not there.
  */
-import { describe, expect, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { hasChromium, noChromiumReason, paymentWindow, useE2e, waitForSubscription } from "./support/e2e.js";
 
 /** A UTC ISO instant as the API sends it (`2026-12-02T15:00:00.000Z`). */
@@ -177,6 +177,56 @@ describe.skipIf(!hasChromium)(`what a person sees${hasChromium ? "" : ` (${noChr
       expect(fit.table, `at ${width} px`).toBeLessThanOrEqual(fit.wrap);
       await e2e.screenshot(page, `sandbox-panel-payments-${width}`);
     }
+    await page.close();
+  });
+
+  test("the sandbox panel sets a behaviour mode, the sandbox behaves so, and the defaults come back", async () => {
+    const e2e = ctx();
+    const control = e2e.stack.sandbox!.control;
+    // The stack is shared by this file's tests: whatever happens here, they get the defaults back.
+    onTestFinished(() => {
+      control.resetModes();
+    });
+    const page = await e2e.page();
+    await page.goto(`${e2e.base}/shop/sandbox.html`);
+    await page.locator("#panel[data-loaded]").waitFor();
+    const select = page.locator('#modes select[name="partialCancel"]');
+    await select.waitFor();
+    expect(await select.inputValue()).toBe("stays-paid");
+
+    await select.selectOption("cancelled");
+    await page.locator('#modes-form button[type="submit"]').click();
+    await expect.poll(() => control.modes().partialCancel).toBe("cancelled");
+    // What the sandbox does in that mode: a partly cancelled payment reads `cancelled`.
+    const created = (await (
+      await fetch(`${e2e.base}/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": e2e.stack.apiKey },
+        body: JSON.stringify({ name: "Mug", amount: 12_000, pay_method: "card", buyer_tel: "010-1234-5678" }),
+      })
+    ).json()) as { merchant_uid: string; request_pay: Record<string, unknown> };
+    control.pay({ ...created.request_pay, outcome: "approve" });
+    await control.flushWebhooks();
+    const refund = await fetch(`${e2e.base}/orders/${created.merchant_uid}/refunds`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-api-key": e2e.stack.apiKey,
+        "idempotency-key": "panel-mode",
+      },
+      body: JSON.stringify({ amount: 2_000, reason: "panel mode" }),
+    });
+    expect(refund.status).toBe(201);
+    const payment = control.payments().find((p) => p.merchant_uid === created.merchant_uid);
+    expect(payment).toMatchObject({ status: "cancelled", cancel_amount: 2_000 });
+    expect(await e2e.order(created.merchant_uid)).toMatchObject({
+      status: "partially_refunded",
+      refunded_amount: 2_000,
+    });
+    await e2e.screenshot(page, "sandbox-panel-modes");
+
+    await page.locator("#reset-modes").click();
+    await expect.poll(() => control.modes().partialCancel).toBe("stays-paid");
     await page.close();
   });
 
