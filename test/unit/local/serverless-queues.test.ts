@@ -20,7 +20,7 @@ test("serverless.yml's queues, redrive, consumer and queue URL variable are what
       queue: "ChargeQueue",
       batchSize: 10,
       reportBatchItemFailures: true,
-      maximumConcurrency: 5,
+      maximumConcurrency: 3,
     },
   ]);
   expect(readQueueEnvironment()).toEqual({ CHARGE_QUEUE_URL: "ChargeQueue" });
