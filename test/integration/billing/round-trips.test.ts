@@ -7,23 +7,18 @@
  * docs/architecture.md, "Charging a cycle").
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import type { ChargeMessage } from "../../../lib/billing/charge-queue.js";
 import { dispatchCharges } from "../../../lib/billing/dispatch-charges.js";
 import { parseConfig } from "../../../lib/config.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { lambdaContext } from "../../../local/lambda-context.js";
-import { startDynamoRecorder } from "../../support/dynamo-recorder.js";
-import { type TestStack, useStack } from "../../support/stack.js";
+import { measure, useRoundTripStack } from "../../support/round-trips.js";
+import type { TestStack } from "../../support/stack.js";
 import { chargesOf, claimInFlight, DAY, subscribed } from "./support.js";
 
-const recorder = await startDynamoRecorder(inject("dynamoEndpoint"));
-afterAll(() => recorder.close());
-// No webhooks (no notice_url, the sandbox's own URL goes nowhere): only the worker's calls are counted.
-const ctx = useStack({
-  env: { DYNAMODB_ENDPOINT: recorder.endpoint, LOG_LEVEL: "error", SEND_NOTICE_URL: "false" },
-  sandbox: { webhookUrl: "http://127.0.0.1:9/nowhere" },
-});
+// Only the worker's calls are counted: no webhooks.
+const ctx = useRoundTripStack();
 
 /** The deployed consumer, handed one record as Lambda's SQS event source would. */
 async function deliver(t: TestStack, message: ChargeMessage, receiveCount = 1) {
@@ -41,16 +36,6 @@ async function deliver(t: TestStack, message: ChargeMessage, receiveCount = 1) {
   return (await fn.handler(event, lambdaContext("chargeSubscription", 60_000))) as {
     batchItemFailures: Array<{ itemIdentifier: string }>;
   };
-}
-
-async function measure<T>(t: TestStack, work: () => Promise<T>) {
-  const control = t.stack.sandbox?.control;
-  if (!control) throw new Error("needs the sandbox");
-  recorder.reset();
-  const before = control.restRequests();
-  const value = await work();
-  if (process.env.ROUND_TRIPS_DEBUG) process.stderr.write(`${JSON.stringify(recorder.detailed())}\n`);
-  return { value, dynamo: recorder.calls(), iamport: control.restRequests() - before };
 }
 
 /** A subscription whose cycle 2 is due: the dispatcher's message for it, held instead of sent. */

@@ -6,30 +6,16 @@
  * minimum would be. Webhooks are off (no notice_url, the sandbox's own URL
  * goes nowhere), so nothing arrives behind a test's back.
  */
-import { afterAll, expect, inject, test } from "vitest";
-import { startDynamoRecorder } from "../../support/dynamo-recorder.js";
-import { type TestStack, uid, useStack } from "../../support/stack.js";
+import { expect, test } from "vitest";
+import { measure as measureInOrder, useRoundTripStack } from "../../support/round-trips.js";
+import { type TestStack, uid } from "../../support/stack.js";
 
-const recorder = await startDynamoRecorder(inject("dynamoEndpoint"));
-afterAll(() => recorder.close());
-// Webhooks go nowhere: each test sends the one it measures.
-const ctx = useStack({
-  env: { DYNAMODB_ENDPOINT: recorder.endpoint, LOG_LEVEL: "error", SEND_NOTICE_URL: "false" },
-  sandbox: { webhookUrl: "http://127.0.0.1:9/nowhere" },
-});
+const ctx = useRoundTripStack();
 
-async function measure<T>(
-  t: TestStack,
-  work: () => Promise<T>,
-): Promise<{ value: T; dynamo: string[]; iamport: number }> {
-  const control = t.stack.sandbox?.control;
-  if (!control) throw new Error("needs the sandbox");
-  recorder.reset();
-  const before = control.restRequests();
-  const value = await work();
-  if (process.env.ROUND_TRIPS_DEBUG) process.stderr.write(`${JSON.stringify(recorder.detailed())}\n`);
-  // Sorted: a note and the order are written at once, so their arrival order varies.
-  return { value, dynamo: recorder.calls().sort(), iamport: control.restRequests() - before };
+/** Sorted: a note and the order are written at once, so their arrival order varies. */
+async function measure<T>(t: TestStack, work: () => Promise<T>) {
+  const m = await measureInOrder(t, work);
+  return { ...m, dynamo: [...m.dynamo].sort() };
 }
 
 async function created(t: TestStack) {
