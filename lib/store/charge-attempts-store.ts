@@ -46,7 +46,7 @@ export function chargeAttemptOperations(deps: {
   tableName: string;
 }): ChargeAttemptOperations {
   const { db, tableName: TableName } = deps;
-  const { putEvent, putSubscription } = subscriptionWrites(TableName);
+  const { putEvent, putOutbox, putSubscription } = subscriptionWrites(TableName);
   const getAttempt = async (id: string, cycle: number, attempt: number) => {
     const { Item } = await db.send(
       new GetCommand({ TableName, Key: attemptKey(id, cycle, attempt), ConsistentRead: true }),
@@ -207,6 +207,9 @@ export function chargeAttemptOperations(deps: {
         items.push(
           putSubscription(subscription.current, subscription.next),
           putEvent(subscription.next.id, subscription.event),
+          ...putOutbox(subscription.current, subscription.next, subscription.event, {
+            chargeAmount: attempt.next.amount,
+          }),
         );
       }
       // The refund this settling decides (a surplus or rejected payment) is written with it, or not at all.

@@ -16,6 +16,8 @@ export const orderNoteSk = (source: string, impUid: string, status: string) =>
   `NOTE#${source}#${impUid}#${status}`;
 /** The count of an order's notes, beside them (the order item itself is replaced whole on every save). */
 export const orderNoteCountSk = "NOTES";
+/** A domain event waiting in its aggregate's partition for the stream to publish it (outbox-items.ts). */
+export const outboxSk = (eventId: string) => `OUTBOX#${eventId}`;
 
 /** A stable shard in [0, shards) for a key (FNV-1a). */
 export function shardOf(key: string, shards: number): number {

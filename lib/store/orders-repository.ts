@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { OwedRefund } from "../ledger/owed-refund.js";
 import type { Order, OrderEvent } from "../orders/order.js";
+import { orderEvents } from "../orders/order-events.js";
 import { failedItems } from "./condition-failure.js";
 import {
   OPEN_SHARDS,
@@ -24,6 +25,7 @@ import {
   orderNoteSk,
   shardOf,
 } from "./keys.js";
+import { putOutbox } from "./outbox-items.js";
 import { fromOwedItem, putOwedRefund } from "./owed-refunds-repository.js";
 
 /** An inbound notification (webhook, callback, redirect), stored before it is processed (invariant 5). */
@@ -116,6 +118,9 @@ export function createOrdersRepository(deps: {
     type: "order_event",
     ...event,
   });
+  /** The domain events of a change (decided in lib/orders/order-events.ts), to commit with its history entry. */
+  const outboxItems = (current: Order | null, next: Order, event: OrderEvent) =>
+    orderEvents(current, next, event).map((e) => putOutbox(tableName, orderKey(next.merchantUid).PK, e));
 
   /** A note stored once per (source, imp_uid, status), and the order's note count under its cap. */
   const noteItems = (note: InboundNotification) => {
@@ -175,6 +180,7 @@ export function createOrdersRepository(deps: {
                 },
               },
               { Put: { TableName: tableName, Item: eventItem(order.merchantUid, event) } },
+              ...outboxItems(null, order, event),
             ],
           }),
         );
@@ -228,6 +234,8 @@ export function createOrdersRepository(deps: {
             ConditionExpression: "attribute_not_exists(SK)",
           },
         });
+      // The events this change publishes commit with it or not at all (the outbox).
+      if (event) items.push(...outboxItems(current, next, event));
       const orderItems = items.length;
       // The decision to refund is written with the change that makes it, or not at all.
       const owedAt = owed ? items.push(putOwedRefund(tableName, owed)) - 1 : -1;

@@ -6,6 +6,7 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
 import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
+import { subscriptionEvents } from "../billing/subscription-events.js";
 import {
   chargeAttemptSk,
   DUE_SHARDS,
@@ -15,6 +16,7 @@ import {
   subscriptionKey,
   unknownIndexPk,
 } from "./keys.js";
+import { putOutbox } from "./outbox-items.js";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -67,6 +69,19 @@ export function subscriptionWrites(TableName: string) {
     putEvent: (id: string, event: SubscriptionEvent): TransactItem => ({
       Put: { TableName, Item: eventItem(id, event), ConditionExpression: "attribute_not_exists(SK)" },
     }),
+    /**
+     * The domain events of a change (decided in lib/billing/subscription-events.ts): they go wherever its
+     * history entry goes, so they commit with the change or not at all (the outbox).
+     */
+    putOutbox: (
+      current: Subscription | null,
+      next: Subscription,
+      event: SubscriptionEvent,
+      options?: { chargeAmount?: number },
+    ): TransactItem[] =>
+      subscriptionEvents(current, next, event, options).map((e) =>
+        putOutbox(TableName, subscriptionKey(next.id).PK, e),
+      ),
     // `version = :v`: every concurrent writer (the consumer, the webhook, the
     // dispatcher, a merchant command) loses cleanly and re-reads.
     putSubscription: (current: Subscription, next: Subscription): TransactItem => ({

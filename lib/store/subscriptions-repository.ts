@@ -137,7 +137,7 @@ export function createSubscriptionsRepository(deps: {
 }): SubscriptionsRepository {
   const { db, tableName: TableName } = deps;
 
-  const { putEvent, putSubscription } = subscriptionWrites(TableName);
+  const { putEvent, putOutbox, putSubscription } = subscriptionWrites(TableName);
 
   const get = async (id: string): Promise<Subscription | null> => {
     const { Item } = await db.send(
@@ -211,6 +211,7 @@ export function createSubscriptionsRepository(deps: {
               },
               { Put: { TableName, Item: eventItem(sub.id, event) } },
               { Update: billingKeyUpdate(TableName, key, { add: sub.id }) },
+              ...putOutbox(null, sub, event),
             ],
           }),
         );
@@ -223,12 +224,16 @@ export function createSubscriptionsRepository(deps: {
     },
 
     save: (current, next, event) =>
-      saveWith(current, [putSubscription(current, next), ...(event ? [putEvent(next.id, event)] : [])]),
+      saveWith(current, [
+        putSubscription(current, next),
+        ...(event ? [putEvent(next.id, event), ...putOutbox(current, next, event)] : []),
+      ]),
 
     switchCard: (current, next, event, newKey) =>
       saveWith(current, [
         putSubscription(current, next),
         putEvent(next.id, event),
+        ...putOutbox(current, next, event),
         { Update: billingKeyUpdate(TableName, newKey, { add: next.id }) },
         {
           Update: billingKeyUpdate(
