@@ -38,7 +38,7 @@ export interface ReconcileSummary {
 /** Orders handled at once: enough to finish a page quickly, few enough to spare iamport. */
 const CONCURRENCY = 4;
 
-type Outcome = "changed" | "expired" | "unchanged";
+export type Outcome = "changed" | "expired" | "unchanged";
 
 /** Read by merchant_uid: a newer attempt (a paid retry, a second virtual account) may hold the money. */
 const OPEN_CHECKOUT: ReadonlySet<OrderStatus> = new Set(["pending", "failed", "awaiting_deposit"]);
@@ -110,7 +110,11 @@ export async function reconcileOrders(
   return { ...summary, owedRefunds };
 }
 
-async function reconcileOne(deps: ReconcileOrdersDeps, listed: Order, log: Logger): Promise<Outcome> {
+/**
+ * One order through the reconciler's steps now, due or not (the ops CLI's `reconcile`): verified at
+ * iamport with source `reconciler`, then expired, settled or rescheduled by the same rules.
+ */
+export async function reconcileOne(deps: ReconcileOrdersDeps, listed: Order, log: Logger): Promise<Outcome> {
   // An open checkout or account may have a newer attempt than the imp_uid we saw (a decline, then a
   // paid retry; a second virtual account): look those up by merchant_uid. Settled orders are about their
   // own payment (the ledger sweep finds any other paid one).
