@@ -7,7 +7,8 @@
  * the permission to use it, so a variable and its grant cannot drift apart.
  *
  * A function without an entry fails the package step: a new function never
- * falls back to a shared role by accident.
+ * falls back to a shared role by accident. An empty entry (`{}`, the
+ * `$default` route's) is a role with its logs and X-Ray only.
  */
 "use strict";
 

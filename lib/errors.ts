@@ -31,6 +31,17 @@ export class NotFoundError extends Error {
   }
 }
 
+/** The path is routed, but not for this method: 405 with `Allow` naming the methods it has. */
+export class MethodNotAllowedError extends Error {
+  constructor(
+    readonly method: string,
+    readonly allow: readonly string[],
+  ) {
+    super(`${method.slice(0, 20)} is not allowed here; use ${allow.join(", ")}`);
+    this.name = "MethodNotAllowedError";
+  }
+}
+
 /** The caller may not use this route (a webhook from an address not on the allow-list): 403, nothing written. */
 export class ForbiddenError extends Error {
   constructor(

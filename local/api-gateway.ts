@@ -1,17 +1,20 @@
 /**
  * A local stand-in for API Gateway (HTTP API, payload format 2.0): matches
  * the routes from serverless.yml and invokes the real handlers with real v2
- * events. Bound to 127.0.0.1 only.
+ * events; what no route matches goes to the `$default` route's function, as
+ * on AWS. Bound to 127.0.0.1 only.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { answerAndClose, answerJson, decodeStrict, guard, parseTarget, readBody } from "./http-guard.js";
 import { lambdaContext } from "./lambda-context.js";
+import { isDefaultRoute, routeKey } from "./serverless-routes.js";
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
 export interface LocalRoute {
+  /** `*` with path `*`: the `$default` route, invoked for whatever no other route (nor fallback) takes. */
   method: string;
   /** API Gateway path with `{param}` placeholders. */
   path: string;
@@ -70,7 +73,7 @@ export function buildEvent(
   const now = new Date();
   return {
     version: "2.0",
-    routeKey: `${route.method} ${route.path}`,
+    routeKey: routeKey(route),
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
@@ -89,7 +92,7 @@ export function buildEvent(
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: randomUUID(),
-      routeKey: `${route.method} ${route.path}`,
+      routeKey: routeKey(route),
       stage: "$default",
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
@@ -127,7 +130,48 @@ export async function startApiServer(options: {
   fallback?: Fallback;
   onError?: (error: unknown) => void;
 }): Promise<ApiServer> {
-  const routes = options.routes.map(compile).sort((a, b) => specificity(b) - specificity(a));
+  const routes = options.routes
+    .filter((route) => !isDefaultRoute(route))
+    .map(compile)
+    .sort((a, b) => specificity(b) - specificity(a));
+  const defaultSpec = options.routes.find(isDefaultRoute);
+  const defaultRoute = defaultSpec ? compile(defaultSpec) : undefined;
+  /** Invokes a route's function with a v2 event and sends its answer, as API Gateway does. */
+  const invoke = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: CompiledRoute,
+    params: Record<string, string>,
+    body: Buffer,
+  ): Promise<void> => {
+    // The socket's peer, as API Gateway reports the client's address (IPv4 without the ::ffff: prefix).
+    const sourceIp = (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
+    const event = buildEvent(
+      { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body, sourceIp },
+      route,
+      params,
+    );
+    let result: APIGatewayProxyStructuredResultV2;
+    try {
+      result = (await route.handler(
+        event,
+        lambdaContext(route.functionName),
+      )) as APIGatewayProxyStructuredResultV2;
+    } catch (error) {
+      options.onError?.(error);
+      // What API Gateway answers when the function itself crashes.
+      return gatewayAnswer(res, "internal");
+    }
+    if (res.destroyed) return;
+    try {
+      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+      res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? ""));
+    } catch (error) {
+      // A response API Gateway cannot send (no object, a bad status or header) is its 500 too.
+      options.onError?.(error);
+      gatewayAnswer(res, "internal");
+    }
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = parseTarget(req.url ?? "/");
     // HTTP APIs decode the path before routing: a malformed or non-UTF-8 escape (`%`, `%FF`,
@@ -158,50 +202,12 @@ export async function startApiServer(options: {
         if (value === null) return gatewayAnswer(res, "badRequest");
         params[name] = value;
       }
-      // The socket's peer, as API Gateway reports the client's address (IPv4 without the ::ffff: prefix).
-      const sourceIp = (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
-      const event = buildEvent(
-        { method, url: req.url ?? "/", headers: req.headers, body, sourceIp },
-        route,
-        params,
-      );
-      let result: APIGatewayProxyStructuredResultV2;
-      try {
-        result = (await route.handler(
-          event,
-          lambdaContext(route.functionName),
-        )) as APIGatewayProxyStructuredResultV2;
-      } catch (error) {
-        options.onError?.(error);
-        // What API Gateway answers when the function itself crashes.
-        return gatewayAnswer(res, "internal");
-      }
-      if (res.destroyed) return;
-      try {
-        res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-        res.end(result.isBase64Encoded ? Buffer.from(result.body ?? "", "base64") : (result.body ?? ""));
-      } catch (error) {
-        // A response API Gateway cannot send (no object, a bad status or header) is its 500 too.
-        options.onError?.(error);
-        gatewayAnswer(res, "internal");
-      }
-      return;
+      return invoke(req, res, route, params, body);
     }
     if (options.fallback && (await options.fallback(req, res, body))) return;
-    // A routed path asked with another method: 405 naming the methods it has (a JSON body, like every error).
-    const allowed = [
-      ...new Set(routes.filter((route) => route.pattern.test(path)).map((route) => route.method)),
-    ];
-    if (allowed.length > 0) {
-      const allow = allowed.sort().join(", ");
-      answerJson(
-        res,
-        405,
-        { error: "method_not_allowed", message: `${method} is not allowed here; use ${allow}` },
-        { allow },
-      );
-      return;
-    }
+    // What no route matched goes to the `$default` route's function (functions/unmatched-route.ts: the
+    // JSON 405 with Allow, or 404), as on AWS; without one, API Gateway's own plain 404.
+    if (defaultRoute) return invoke(req, res, defaultRoute, {}, body);
     gatewayAnswer(res, "notFound");
   };
   const server = createServer(

@@ -2,7 +2,9 @@
  * The OpenAPI 3.1 document of this project's HTTP API, generated from the
  * same zod schemas the handlers parse with. Served by the local stack at
  * /openapi.json; `npm run openapi` writes docs/openapi.json; a test checks
- * that its routes are exactly those in serverless.yml.
+ * that its routes are exactly those in serverless.yml, less the ones that are
+ * no operation: the CORS preflight and the `$default` route (a 405 or 404 for
+ * whatever no route matches, functions/unmatched-route.ts).
  */
 import { toJSONSchema } from "zod/mini";
 import type { $ZodType } from "zod/v4/core";

@@ -10,12 +10,31 @@ import { parse } from "yaml";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** An httpApi event: `{ method, path }`, or `httpApi: '*'` (method and path `*`), API Gateway's `$default` route. */
+export interface HttpRoute {
+  method: string;
+  path: string;
+}
+
+/** The route `httpApi: '*'` declares: whatever no other route matches. */
+export const DEFAULT_ROUTE: HttpRoute = { method: "*", path: "*" };
+
+export function isDefaultRoute(route: HttpRoute): boolean {
+  return route.method === DEFAULT_ROUTE.method && route.path === DEFAULT_ROUTE.path;
+}
+
+/** The route's key as API Gateway names it (the template's RouteKey): `POST /orders`, or `$default`. */
+export function routeKey(route: HttpRoute): string {
+  return isDefaultRoute(route) ? "$default" : `${route.method} ${route.path}`;
+}
+
 export interface FunctionSpec {
   name: string;
   /** Path of the handler module relative to the repo root, e.g. `functions/create-order.ts`. */
   file: string;
   exportName: string;
-  routes: Array<{ method: string; path: string }>;
+  /** Its httpApi events; {@link DEFAULT_ROUTE} for `httpApi: '*'`. */
+  routes: HttpRoute[];
   schedules: Array<{ rate: string }>;
   /** SQS event sources, by the queue's logical id in `resources`. */
   queues: QueueSubscription[];
@@ -44,7 +63,7 @@ type Ref = { Ref?: string; "Fn::GetAtt"?: [string, string] };
 interface RawFunction {
   handler: string;
   events?: Array<{
-    httpApi?: { method: string; path: string };
+    httpApi?: "*" | { method: string; path: string };
     schedule?: string | { rate: string | string[] };
     sqs?: {
       arn: Ref;
@@ -129,7 +148,8 @@ export function readServerlessFunctions(file = resolve(repoRoot, "serverless.yml
     const schedules: FunctionSpec["schedules"] = [];
     const queues: FunctionSpec["queues"] = [];
     for (const event of fn.events ?? []) {
-      if (event.httpApi)
+      if (event.httpApi === "*") routes.push({ ...DEFAULT_ROUTE });
+      else if (event.httpApi)
         routes.push({ method: event.httpApi.method.toUpperCase(), path: event.httpApi.path });
       if (event.schedule) {
         const rate = typeof event.schedule === "string" ? event.schedule : event.schedule.rate;

@@ -16,7 +16,7 @@ export const fieldIssueSchema = z.object({
 export const errorBodySchema = z.object({
   error: z.string().register(z.globalRegistry, {
     description:
-      "A stable code: invalid_request (400), unauthorized (401), not_found (404), a conflict's own code " +
+      "A stable code: invalid_request (400), unauthorized (401), not_found (404), method_not_allowed (405, with `Allow`), a conflict's own code " +
       "(409: merchant_uid_taken, prepared_amount_conflict, idempotency_key_reused, refund_in_progress, " +
       "order_not_refundable, balance_mismatch, refund_refused, phone_refund_month_passed, customer_uid_taken, " +
       "billing_key_deleting, invalid_state, subscription_busy), internal_error (500), not_configured (501), " +

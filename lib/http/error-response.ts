@@ -8,6 +8,7 @@ import {
   ConflictError,
   type FieldIssue,
   ForbiddenError,
+  MethodNotAllowedError,
   NotConfiguredError,
   NotFoundError,
   RetryLaterError,
@@ -39,6 +40,10 @@ export function errorResponse(error: unknown, logger: Logger): HttpResult {
   }
   if (error instanceof NotFoundError)
     return json(404, { error: "not_found", message: error.message } satisfies ErrorBody);
+  if (error instanceof MethodNotAllowedError) {
+    const allow = error.allow.join(", ");
+    return json(405, { error: "method_not_allowed", message: error.message } satisfies ErrorBody, { allow });
+  }
   if (error instanceof NotConfiguredError) {
     return json(501, {
       error: "not_configured",

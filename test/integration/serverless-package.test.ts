@@ -19,7 +19,7 @@ import { promisify } from "node:util";
 import { loadAwsServiceSpecSync } from "@aws-cdk/aws-service-spec";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import signals from "../../lib/observability/signals.json" with { type: "json" };
-import { rateToMs, readServerlessFunctions, repoRoot } from "../../local/serverless-routes.js";
+import { rateToMs, readServerlessFunctions, repoRoot, routeKey } from "../../local/serverless-routes.js";
 import { checkTemplate } from "../../scripts/check-cloudformation.js";
 
 const run = promisify(execFile);
@@ -104,6 +104,8 @@ const expected: Record<
   switchSubscriptionCard: { table: W, ssm: [IAMPORT, KEYS], send: true },
   dispatchCharges: { table: W, index: ["Query"], send: true },
   chargeSubscription: { table: [...W, "ConditionCheckItem"], ssm: [IAMPORT], consume: true },
+  // The $default route: a 405 or 404 from the route table in its code, nothing read.
+  unmatchedRoute: { table: [], public: true },
 };
 
 describe("serverless.yml packaged offline", () => {
@@ -123,11 +125,21 @@ describe("serverless.yml packaged offline", () => {
 
   test("every route in serverless.yml is an HTTP API route", () => {
     const routeKeys = ofType("AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey);
-    const expectedRoutes = readServerlessFunctions().flatMap((fn) =>
-      fn.routes.map((r) => `${r.method} ${r.path}`),
-    );
+    const expectedRoutes = readServerlessFunctions().flatMap((fn) => fn.routes.map(routeKey));
 
     expect(routeKeys.sort()).toEqual(expectedRoutes.sort());
+  });
+
+  test("what no route matches goes to the $default route's function, not API Gateway's plain 404", () => {
+    const routes = ofType("AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties);
+    const integrations = Object.fromEntries(ofType("AWS::ApiGatewayV2::Integration"));
+    const fallback = routes.filter((r) => r.RouteKey === "$default");
+
+    expect(fallback).toHaveLength(1);
+    const integration = integrations[fallback[0]!.Target["Fn::Join"][1][1].Ref]!;
+    expect(integration.Properties.IntegrationUri).toEqual({
+      "Fn::GetAtt": ["UnmatchedRouteLambdaFunction", "Arn"],
+    });
   });
 
   test("one on-demand table with the sparse GSI1, TTL, point-in-time recovery and deletion protection", () => {
@@ -185,7 +197,13 @@ describe("least privilege, per function", () => {
     const publicFunctions = readServerlessFunctions().filter((fn) => expected[fn.name]?.public);
 
     expect(publicFunctions.map((fn) => fn.name).sort()).toEqual(
-      ["completePayment", "completePaymentMobile", "getOrderStatus", "iamportWebhook"].sort(),
+      [
+        "completePayment",
+        "completePaymentMobile",
+        "getOrderStatus",
+        "iamportWebhook",
+        "unmatchedRoute",
+      ].sort(),
     );
     for (const { name } of publicFunctions) {
       const granted = grants(name);
@@ -199,6 +217,9 @@ describe("least privilege, per function", () => {
       "dynamodb:GetItem",
     ]);
     expect(envOf("getOrderStatus")).not.toHaveProperty("IAMPORT_CREDENTIALS_PARAM");
+    // The $default route reads nothing at all: its logs and X-Ray only.
+    expect(Object.keys(grants("unmatchedRoute")).filter((a) => !/^(logs|xray):/.test(a))).toEqual([]);
+    expect(envOf("unmatchedRoute")).not.toHaveProperty("IAMPORT_CREDENTIALS_PARAM");
   });
 
   test("nothing can Scan, delete or reach another table, queue or parameter; no wildcard but X-Ray's", () => {
@@ -275,6 +296,8 @@ describe("least privilege, per function", () => {
         "SEND_NOTICE_URL",
         "CHARGE_IAMPORT_CALLS_IN_FLIGHT",
       ],
+      // CORS on the browser-called paths' refusals.
+      unmatchedRoute: ["RESULT_ORIGINS"],
     };
 
     expect(Object.keys(variables).sort()).toEqual(Object.keys(expected).sort());
@@ -305,14 +328,15 @@ describe("the charge queue", () => {
     expect(dlq.Properties.MessageRetentionPeriod).toBeGreaterThan(props.MessageRetentionPeriod);
   });
 
-  test("the consumer takes batches of 10 with partial batch failures, capped in concurrency", () => {
+  test("the consumer takes batches of 30 (a batching window, as Lambda needs above 10) with partial batch failures, capped in concurrency", () => {
     const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
 
     expect(mappings).toHaveLength(1);
     expect(mappings[0]).toMatchObject({
       EventSourceArn: queue,
       FunctionName: { "Fn::GetAtt": ["ChargeSubscriptionLambdaFunction", "Arn"] },
-      BatchSize: 10,
+      BatchSize: 30,
+      MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       ScalingConfig: { MaximumConcurrency: 3 },
     });
@@ -437,8 +461,9 @@ describe("the HTTP API", () => {
     const stage = resources.HttpApiStage!.Properties;
     const publicRoutes = readServerlessFunctions()
       .filter((fn) => expected[fn.name]?.public)
-      .flatMap((fn) => fn.routes.map((r) => `${r.method} ${r.path}`));
+      .flatMap((fn) => fn.routes.map(routeKey));
 
+    expect(publicRoutes).toContain("$default");
     expect(stage.DefaultRouteSettings).toEqual({ ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 });
     expect(Object.keys(stage.RouteSettings).sort()).toEqual(publicRoutes.sort());
     for (const route of publicRoutes) {

@@ -1,11 +1,13 @@
 /**
  * Bad input gets a JSON error everywhere: a method no route has (405 with
- * `Allow`), a body or headers too large (413, 431), and a refused value of
+ * `Allow`, from the `$default` route's function, functions/unmatched-route.ts,
+ * as on AWS), a body or headers too large (413, 431), and a refused value of
  * 100 KB is named, not echoed back whole. The API stand-in with the real
  * handlers, DynamoDB Local and the sandbox.
  */
 import { request } from "node:http";
 import { describe, expect, test } from "vitest";
+import { ROUTE_TABLE } from "../../../lib/http/route-table.js";
 import { useStack } from "../../support/stack.js";
 
 const ctx = useStack();
@@ -56,11 +58,32 @@ describe("JSON errors for what no handler sees", () => {
     expect(res.body).toMatchObject({ error: "method_not_allowed", message: expect.stringContaining(allow) });
   });
 
-  test("a path no route has is still 404 JSON", async () => {
+  test("a path no route has is a JSON 404 from the $default route's function, as on AWS", async () => {
     const res = await raw("DELETE", "/nothing-here");
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ message: "Not Found" });
+    expect(res.headers["content-type"]).toMatch(/^application\/json/);
+    expect(res.body).toEqual({ error: "not_found", message: "route not found" });
+  });
+
+  test("the route table's CORS marks are the routes that answer CORS themselves", async () => {
+    const origin = ctx().stack.env.RESULT_ORIGINS!.split(",")[0]!;
+    const answering: string[] = [];
+    for (const route of ROUTE_TABLE) {
+      const path = route.path.replace(/\{\w+\}/g, "x");
+      const preflight: Record<string, string> =
+        route.method === "OPTIONS" ? { "access-control-request-method": "POST" } : {};
+      const res = await raw(route.method, path, { origin, ...preflight });
+      if (res.headers["access-control-allow-origin"] === origin)
+        answering.push(`${route.method} ${route.path}`);
+    }
+
+    // The $default route answers CORS on exactly these paths (lib/http/unmatched-route.ts).
+    expect(answering).toEqual(ROUTE_TABLE.filter((r) => r.cors).map((r) => `${r.method} ${r.path}`));
+    expect(answering.length).toBeGreaterThan(0);
+    const refused = await raw("DELETE", "/payments/complete", { origin });
+    expect(refused.status).toBe(405);
+    expect(refused.headers["access-control-allow-origin"]).toBe(origin);
   });
 
   test("a body over the limit → 413 with a JSON body", async () => {
