@@ -10,7 +10,7 @@ import type { OwedRefund } from "../lib/ledger/owed-refund.js";
 import type { Order, OrderEvent } from "../lib/orders/order.js";
 import type { RefundRequestRecord } from "../lib/orders/refund.js";
 import type { StoredItem } from "../lib/store/ops-reads.js";
-import { krw } from "./output.js";
+import { krw, kst } from "./output.js";
 
 export const ENTRY_KINDS = ["notification", "iamport", "transition", "refund", "event", "alert"] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
@@ -47,22 +47,21 @@ function decider(history: ReadonlyArray<{ at: string; source: string }>, at: str
   return before ? sourceName(before.source) : "ledger";
 }
 
-function orderEntries(order: Order, history: OrderEvent[]): TimelineEntry[] {
+/**
+ * iamport's own times have whole seconds: a line at one could sort before what caused it, so iamport's
+ * cancels get a line only when no refund request of ours reports them (a console cancel, a forgery refund).
+ */
+function orderEntries(order: Order, history: OrderEvent[], ours: ReadonlySet<string>): TimelineEntry[] {
   const out: TimelineEntry[] = [];
-  if (order.paidAt && order.impUid)
-    out.push({
-      at: order.paidAt,
-      kind: "iamport",
-      what: `payment ${order.impUid} paid at iamport`,
-      by: "iamport",
-    });
-  for (const refund of order.refunds ?? [])
+  for (const refund of order.refunds ?? []) {
+    if (ours.has(refund.cancellationId)) continue;
     out.push({
       at: refund.cancelledAt,
       kind: "iamport",
       what: `cancel of ${krw(refund.amount)} recorded (${refund.cancellationId}): ${refund.reason}`,
       by: "iamport",
     });
+  }
   const forged = history.find((event) => event.to === "forged");
   if (order.forgery && forged)
     out.push({
@@ -164,9 +163,11 @@ function attemptEntries(a: ChargeAttempt): TimelineEntry[] {
       by: "worker",
     });
   if (a.status !== "claimed" && a.status !== "unknown") {
-    const detail = [a.severity, a.reason, a.impUid].filter(Boolean).join(", ");
+    const paidAt = a.status === "paid" && a.paidAt ? `paid at iamport ${kst(a.paidAt)}` : undefined;
+    const detail = [a.severity, a.reason, a.impUid, paidAt].filter(Boolean).join(", ");
+    // When we learned it: iamport's paid_at has whole seconds and may read before the claim.
     out.push({
-      at: a.status === "paid" && a.paidAt ? a.paidAt : a.updatedAt,
+      at: a.updatedAt,
       kind: "iamport",
       what: `${name} ${a.status}${detail ? `: ${detail}` : ""}`,
       by: RESOLVED_BY[String(a.resolvedBy)] ?? "worker",
@@ -220,13 +221,16 @@ export function entriesOf(items: readonly StoredItem[]): TimelineEntry[] {
     (a, b) => a.version - b.version,
   );
   const out: TimelineEntry[] = history.map(transition);
-  for (const order of of<Order>("order")) out.push(...orderEntries(order, of<OrderEvent>("order_event")));
+  const requests = of<RefundRequestRecord>("refund_request");
+  const ours = new Set(requests.flatMap((r) => (r.result?.cancellationId ? [r.result.cancellationId] : [])));
+  for (const order of of<Order>("order"))
+    out.push(...orderEntries(order, of<OrderEvent>("order_event"), ours));
   for (const note of [
     ...of<Record<string, unknown>>("notification"),
     ...of<Record<string, unknown>>("subscription_notification"),
   ])
     out.push(noteEntry(note));
-  for (const request of of<RefundRequestRecord>("refund_request")) out.push(...refundRequestEntries(request));
+  for (const request of requests) out.push(...refundRequestEntries(request));
   for (const owed of of<OwedRefund>("owed_refund")) out.push(...owedEntries(owed, history));
   for (const attempt of of<ChargeAttempt>("charge_attempt")) out.push(...attemptEntries(attempt));
   for (const item of items) {
