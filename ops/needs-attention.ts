@@ -125,10 +125,11 @@ export async function needsAttention(
     ctx.reads.scanForgedOrders(options.scanLimit),
   ]);
   const found: AttentionItem[] = [];
-  for (const o of records<OwedRefund>(owed.items, "owed_refund"))
-    found.push(...[fromOwed(o, staleBefore) ?? []].flat());
-  for (const a of records<ChargeAttempt>(unknown.items, "charge_attempt"))
-    found.push(...[fromAttempt(a, staleBefore) ?? []].flat());
+  const candidates = [
+    ...records<OwedRefund>(owed.items, "owed_refund").map((o) => fromOwed(o, staleBefore)),
+    ...records<ChargeAttempt>(unknown.items, "charge_attempt").map((a) => fromAttempt(a, staleBefore)),
+  ];
+  for (const item of candidates) if (item) found.push(item);
   for (const s of records<Subscription>(due.items, "subscription")) {
     if (s.dunning?.waitingForCard)
       found.push({
