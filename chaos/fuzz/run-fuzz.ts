@@ -1,5 +1,6 @@
 /**
- * Fuzzes every public and merchant route through its real handler (API
+ * Fuzzes every public and merchant route, and the `$default` route (any
+ * method on any path, routed or not), through its real handler (API
  * Gateway v2 events, as AWS builds them) against the local stack: random and
  * mutated bodies, query strings, path parameters, headers, content types and
  * encodings (invalid UTF-8, lone surrogates), numbers at the edges, deep
@@ -11,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { LoadedFunction } from "../../local/load-functions.js";
+import { routeKey } from "../../local/serverless-routes.js";
 import type { Stack } from "../../local/stack.js";
 import { createRng, type Rng } from "../rng.js";
 
@@ -71,7 +73,23 @@ function seeds(known: { merchantUid: string; subscriptionId: string }): Record<s
       path: { id: known.subscriptionId },
       body: { customer_uid: "cu_other" },
     },
+    // Whatever no route matches (see unmatchedTarget): the parameters of any routed path it mutates.
+    $default: { path: { merchant_uid: known.merchantUid, id: known.subscriptionId }, body: { x: 1 } },
   };
+}
+
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
+
+/**
+ * A request for the `$default` route: a routed path with any method (mostly one it lacks), the path
+ * lengthened or cut, or one nothing routes. As `METHOD /path-template`, like a route key.
+ */
+function unmatchedTarget(rng: Rng, routes: string[]): string {
+  const routed = routes.filter((route) => route !== "$default");
+  const path = rng.pick(routed).split(" ")[1] ?? "/";
+  const parent = path.slice(0, path.lastIndexOf("/")) || "/";
+  const paths = [path, path, `${path}/`, `${path}/x`, parent, "/", "/nothing", `/${"x".repeat(5000)}`];
+  return `${rng.pick(METHODS)} ${rng.pick(paths)}`;
 }
 
 /** A CORS preflight (OPTIONS) of a browser-called route: the path's own seed with an origin and a method asked for. */
@@ -243,7 +261,7 @@ export async function runFuzz(
   const rng = createRng(options.seed);
   const result: FuzzResult = { cases: 0, seed: options.seed, seconds: 0, histogram: {}, violations: [] };
   const routes = new Map<string, LoadedFunction>();
-  for (const fn of stack.functions) for (const r of fn.routes) routes.set(`${r.method} ${r.path}`, fn);
+  for (const fn of stack.functions) for (const r of fn.routes) routes.set(routeKey(r), fn);
   const all = seeds(options.known);
   const alerts = captureAlertLines();
   try {
@@ -257,7 +275,12 @@ export async function runFuzz(
       result.histogram[route] = histogram;
       const routeRng = rng.fork(route);
       for (let i = 0; i < options.casesPerRoute; i++) {
-        const event = buildCase(routeRng, route, seed, stack.apiKey);
+        const event =
+          route === "$default"
+            ? asDefaultRoute(
+                buildCase(routeRng, unmatchedTarget(routeRng, [...routes.keys()]), seed, stack.apiKey),
+              )
+            : buildCase(routeRng, route, seed, stack.apiKey);
         const writesBefore = options.writes();
         const callsBefore = stack.sandbox?.control.restRequests() ?? 0;
         const alertsBefore = alerts.count();
@@ -292,6 +315,12 @@ export async function runFuzz(
   }
   result.seconds = Math.round((Date.now() - started) / 100) / 10;
   return result;
+}
+
+/** API Gateway's event for the `$default` route: its route key, and no path parameters. */
+function asDefaultRoute(event: APIGatewayProxyEventV2): APIGatewayProxyEventV2 {
+  const { pathParameters: _, ...rest } = event;
+  return { ...rest, routeKey: "$default", requestContext: { ...rest.requestContext, routeKey: "$default" } };
 }
 
 async function settleBackground(stack: Stack): Promise<void> {
