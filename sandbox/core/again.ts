@@ -118,7 +118,7 @@ export function chargeAgain(engine: Engine, req: AgainRequest, options: ChargeOp
   });
   const answer = scheduled ? "status-failed" : (decline?.answer ?? engine.modes.againDecline);
   // A refusal with no record leaves nothing behind: the payment is never stored.
-  if (!(decline && answer === "refused")) engine.store.payments.set(v.imp_uid, payment);
+  if (!(decline && answer === "refused")) engine.store.addPayment(payment);
   if (decline) {
     v.status = "failed";
     v.failed_at = now;

@@ -82,7 +82,7 @@ function run(engine: Engine, input: PayInput, mid: string): PayResult {
     noticeUrls: noticeUrls(input.notice_url),
     taxFree: typeof input.tax_free === "number" ? input.tax_free : 0,
   });
-  engine.store.payments.set(payment.view.imp_uid, payment);
+  engine.store.addPayment(payment);
 
   const card = {
     code:

@@ -91,7 +91,7 @@ function failedCharge(engine: Engine, schedule: StoredSchedule, reason: string):
   payment.view.status = "failed";
   payment.view.failed_at = now;
   payment.view.fail_reason = reason;
-  engine.store.payments.set(payment.view.imp_uid, payment);
+  engine.store.addPayment(payment);
   engine.notify(payment, "failed");
   return payment;
 }

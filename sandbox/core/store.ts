@@ -9,8 +9,22 @@ export class SandboxStore {
   /** PortOne scheduler entries by merchant_uid (unique across schedules). */
   readonly schedules = new Map<string, StoredSchedule>();
   declines: DeclineRule[] = [];
+  /** imp_uids by merchant_uid, in the order they were stored: a long soak holds tens of thousands of payments. */
+  private readonly byMerchant = new Map<string, string[]>();
+
+  /** Stores a payment (a payment's merchant_uid never changes); read them through `payments`. */
+  addPayment(payment: StoredPayment): void {
+    const { imp_uid, merchant_uid } = payment.view;
+    if (!this.payments.has(imp_uid)) {
+      const uids = this.byMerchant.get(merchant_uid);
+      if (uids) uids.push(imp_uid);
+      else this.byMerchant.set(merchant_uid, [imp_uid]);
+    }
+    this.payments.set(imp_uid, payment);
+  }
 
   reset(): void {
+    this.byMerchant.clear();
     this.payments.clear();
     this.prepared.clear();
     this.billingKeys.clear();
@@ -19,7 +33,8 @@ export class SandboxStore {
   }
 
   byMerchantUid(merchantUid: string): StoredPayment[] {
-    return [...this.payments.values()].filter((p) => p.view.merchant_uid === merchantUid);
+    const uids = this.byMerchant.get(merchantUid) ?? [];
+    return uids.map((uid) => this.payments.get(uid)).filter((p): p is StoredPayment => p !== undefined);
   }
 
   /** A merchant_uid that already has a paid (or partly refunded) payment cannot be paid again. */

@@ -26,9 +26,17 @@ export interface FaultRule {
   times?: number;
 }
 
+/** Rules used up and still listed (the most recent ones), so a test can see an injected fault was met. */
+const SPENT_KEPT = 1000;
+
 /** Holds the active rules; each match uses up one of its `times`. */
 export class FaultBook {
   private rules: Array<FaultRule & { left: number }> = [];
+  /**
+   * Used-up rules leave `rules`: a soak arms tens of thousands of one-shot faults, and every request
+   * would otherwise walk all of them.
+   */
+  private spent: Array<FaultRule & { left: number }> = [];
   /** REST requests seen (every one passes here): a fuzzer checks a refused input called nothing. */
   requests = 0;
 
@@ -49,10 +57,15 @@ export class FaultBook {
 
   clear(): void {
     this.rules = [];
+    this.spent = [];
   }
 
+  /** The spent rules kept (oldest first), then the active ones in the order they were added. */
   list(): FaultRule[] {
-    return this.rules.map(({ left, ...r }) => ({ ...r, ...(Number.isFinite(left) ? { times: left } : {}) }));
+    return [...this.spent, ...this.rules].map(({ left, ...r }) => ({
+      ...r,
+      ...(Number.isFinite(left) ? { times: left } : {}),
+    }));
   }
 
   /** Takes the first matching rule with uses left, or undefined. */
@@ -64,7 +77,14 @@ export class FaultBook {
         (r.method === undefined || r.method.toUpperCase() === method) &&
         matchPath(r.path, path),
     );
-    if (rule) rule.left -= 1;
+    if (rule) {
+      rule.left -= 1;
+      if (rule.left <= 0) {
+        this.rules.splice(this.rules.indexOf(rule), 1);
+        this.spent.push(rule);
+        if (this.spent.length > SPENT_KEPT) this.spent.splice(0, this.spent.length - SPENT_KEPT);
+      }
+    }
     return rule;
   }
 }
