@@ -1,8 +1,8 @@
 /**
  * Where the CLI connects, as the environment lib/config.ts parses (the only
- * config parser): the flags are mapped to those variables here, and nowhere
- * else in ops/ is process.env read (the AWS SDK's credential chain reads its
- * own variables, as on Lambda).
+ * config parser): the flags are mapped to those variables here, and nothing
+ * in ops/ reads process.env (the AWS SDK's credential chain reads its own
+ * variables, as on Lambda).
  *
  * - No `--stage` (or `--stage local`): `npm start`'s stack (local/start.ts):
  *   DynamoDB Local on 127.0.0.1:8000, table `payments-local`, the sandbox on
