@@ -472,6 +472,17 @@ describe("the HTTP API", () => {
     }
   });
 
+  test("the stage is created after every route its RouteSettings name (a new stack fails otherwise)", () => {
+    const stage = resources.HttpApiStage!;
+    const byKey = Object.fromEntries(
+      ofType("AWS::ApiGatewayV2::Route").map(([id, r]) => [r.Properties.RouteKey as string, id]),
+    );
+    const named = Object.keys(stage.Properties.RouteSettings);
+
+    expect(named.filter((key) => !byKey[key])).toEqual([]);
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(named.map((key) => byKey[key])));
+  });
+
   test("access logs, without personal data: the route template, no path, query, source IP or user agent", () => {
     const settings = resources.HttpApiStage!.Properties.AccessLogSettings;
     const format = JSON.parse(settings.Format) as Record<string, string>;
