@@ -20,6 +20,10 @@ const OPTIONS = {
   "log-level": { type: "string" },
   reason: { type: "string" },
   key: { type: "string" },
+  "imp-uid": { type: "string" },
+  "refund-holder": { type: "string" },
+  "refund-bank": { type: "string" },
+  "refund-account": { type: "string" },
   limit: { type: "string" },
   "older-than": { type: "string" },
   "scan-limit": { type: "string" },
@@ -43,7 +47,7 @@ const PER_COMMAND: Record<CommandName, readonly Flag[]> = {
   timeline: ["limit"],
   "needs-attention": ["older-than", "scan-limit"],
   reconcile: [],
-  refund: ["reason", "key"],
+  refund: ["reason", "key", "imp-uid", "refund-holder", "refund-bank", "refund-account"],
   "replay-webhook": [],
 };
 

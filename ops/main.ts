@@ -51,12 +51,13 @@ Flags:
   --log-level <level>        lib's JSON logs on stdout (default silent)
   timeline: --limit <n>      items read at most (default 1000)
   needs-attention: --older-than <minutes> (default 30), --scan-limit <items> (default 10000)
-  refund: --reason <text>, --key <Idempotency-Key> (generated and printed when not given)
+  refund: --reason <text>, --key <Idempotency-Key> (generated and printed when not given);
+          a virtual account's: --refund-holder, --refund-bank, --refund-account; --imp-uid <a payment owed back>
 `;
 
 async function run(ctx: OpsContext, args: ParsedArgs): Promise<CommandOutput> {
   const p = args.positionals;
-  const text = (name: "reason" | "key") =>
+  const text = (name: "reason" | "key" | "imp-uid" | "refund-holder" | "refund-bank" | "refund-account") =>
     typeof args.flags[name] === "string" ? (args.flags[name] as string) : undefined;
   switch (args.command) {
     case "timeline":
@@ -86,11 +87,18 @@ async function run(ctx: OpsContext, args: ParsedArgs): Promise<CommandOutput> {
       expectPositionals("refund", p, { required: ["merchant_uid"], optional: ["amount"] });
       const reason = text("reason");
       const key = text("key");
+      const fields = Object.fromEntries(
+        (["imp-uid", "refund-holder", "refund-bank", "refund-account"] as const).flatMap((flag) => {
+          const value = text(flag);
+          return value === undefined ? [] : [[flag.replace("-", "_"), value]];
+        }),
+      );
       return refund(ctx, {
         merchantUid: p[0] as string,
         ...(p[1] !== undefined ? { amount: p[1] } : {}),
         ...(reason !== undefined ? { reason } : {}),
         ...(key !== undefined ? { key } : {}),
+        fields,
       });
     }
     case "replay-webhook":

@@ -3,7 +3,10 @@
  * the merchant API's refund (lib/orders/refund-order.ts, the same rules and
  * the same once-per-key record), with the body and key checked by the
  * route's own schemas. Without `--key` one is generated and printed, so a
- * retry after a timeout reuses it and refunds once.
+ * retry after a timeout reuses it and refunds once. A virtual account's
+ * refund takes the buyer's bank account (`--refund-holder`, `--refund-bank`,
+ * `--refund-account`), and `--imp-uid` names a payment the order does not
+ * keep (a refund owed that `needs-attention` lists as waiting for an account).
  */
 import { randomUUID } from "node:crypto";
 import { ValidationError } from "../lib/errors.js";
@@ -27,6 +30,8 @@ export interface RefundArgs {
   amount?: string;
   reason?: string;
   key?: string;
+  /** The route's optional body fields, from `--imp-uid`, `--refund-holder`, `--refund-bank`, `--refund-account`. */
+  fields?: { imp_uid?: string; refund_holder?: string; refund_bank?: string; refund_account?: string };
 }
 
 function parse(args: RefundArgs) {
@@ -46,6 +51,7 @@ function parse(args: RefundArgs) {
     const request = validate(refundOrderBodySchema, {
       ...(args.amount !== undefined ? { amount: Number(args.amount) } : {}),
       reason: args.reason ?? DEFAULT_REASON,
+      ...args.fields,
     });
     return { merchantUid: merchant_uid, idempotencyKey: key["idempotency-key"], request };
   } catch (error) {

@@ -4,7 +4,15 @@
  */
 import { describe, expect, test } from "vitest";
 import { useStack } from "../../support/stack.js";
-import { checkout, control, iamportPayment, order, paidOrder, refund } from "../refunds/support.js";
+import {
+  checkout,
+  control,
+  iamportPayment,
+  order,
+  paidOrder,
+  refund,
+  refundAccount,
+} from "../refunds/support.js";
 import { kstByIntl, ops } from "./support.js";
 
 const ctx = useStack();
@@ -86,6 +94,49 @@ describe("needs-attention", () => {
     expect(text.stdout).toMatch(new RegExp(`forged\\s+${forged.merchantUid}`));
     const since = items.map((i) => i.since);
     expect(since).toEqual([...since].sort());
+  });
+});
+
+describe("needs-attention and refund: a deposit owed back waits for the buyer's account", () => {
+  test("listed as refund_needs_account until the account is given through ops refund, then gone", async () => {
+    const t = ctx();
+    const created = await t.createOrder({ pay_method: "vbank", amount: 12_000 });
+    const first = control(t).pay({ ...created.body.request_pay, outcome: "approve" });
+    const second = control(t).pay({ ...created.body.request_pay, outcome: "approve" });
+    await control(t).flushWebhooks();
+    control(t).depositVbank(first.imp_uid as string);
+    await control(t).flushWebhooks();
+    control(t).depositVbank(second.imp_uid as string);
+    await control(t).flushWebhooks();
+    const merchantUid = created.body.merchant_uid as string;
+
+    const listed = await ops(t, ["needs-attention", "--json"]);
+    const given = await ops(t, [
+      "refund",
+      merchantUid,
+      "--imp-uid",
+      second.imp_uid as string,
+      "--refund-holder",
+      refundAccount.refund_holder,
+      "--refund-bank",
+      refundAccount.refund_bank,
+      "--refund-account",
+      refundAccount.refund_account,
+      "--reason",
+      "double deposit",
+    ]);
+    const after = await ops(t, ["needs-attention", "--json"]);
+
+    expect(JSON.parse(listed.stdout).items).toContainEqual(
+      expect.objectContaining({ kind: "refund_needs_account", id: merchantUid }),
+    );
+    expect(given.code, given.stderr).toBe(0);
+    expect(iamportPayment(t, second.imp_uid as string)).toMatchObject({
+      status: "cancelled",
+      cancel_amount: 12_000,
+    });
+    expect(iamportPayment(t, first.imp_uid as string)).toMatchObject({ status: "paid", cancel_amount: 0 });
+    expect(JSON.parse(after.stdout).items.some((i: { id: string }) => i.id === merchantUid)).toBe(false);
   });
 });
 
