@@ -43,8 +43,10 @@ class FunctionRoles {
     const entry = access[name];
     if (!entry) this.fail(`function ${name} has no entry in custom.access (what may its role do?)`);
     for (const key of Object.keys(entry)) {
-      if (!["table", "index", "secrets", "send", "consume"].includes(key))
-        this.fail(`custom.access.${name}.${key} is not one of table, index, secrets, send, consume`);
+      if (!["table", "index", "secrets", "send", "consume", "stream", "publish", "onFailure"].includes(key))
+        this.fail(
+          `custom.access.${name}.${key} is not one of table, index, secrets, send, consume, stream, publish, onFailure`,
+        );
     }
     for (const action of entry.table || [])
       if (!TABLE_ACTIONS.has(action)) this.fail(`custom.access.${name}.table: ${action} is not allowed`);
@@ -71,6 +73,8 @@ class FunctionRoles {
         if (!queues[variable]) this.fail(`custom.access.${name}.send: ${variable} is not in custom.queues`);
         fn.environment[variable] = { Ref: queues[variable] };
       }
+      // The bus it may put on is the one it is told about.
+      if (access.publish) fn.environment.EVENT_BUS_NAME = { Ref: access.publish };
     }
   }
 
@@ -129,6 +133,31 @@ class FunctionRoles {
           Effect: "Allow",
           Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
           Resource: [{ "Fn::GetAtt": [access.consume, "Arn"] }],
+        });
+      // A stream's records are read by Lambda with the function's role: these four, on that stream only.
+      if (access.stream)
+        statements.push({
+          Effect: "Allow",
+          Action: [
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+          ],
+          Resource: [{ "Fn::GetAtt": [access.stream, "StreamArn"] }],
+        });
+      if (access.publish)
+        statements.push({
+          Effect: "Allow",
+          Action: ["events:PutEvents"],
+          Resource: [{ "Fn::GetAtt": [access.publish, "Arn"] }],
+        });
+      // The stream's on-failure destination is sent to with the function's role too.
+      if (access.onFailure)
+        statements.push({
+          Effect: "Allow",
+          Action: ["sqs:SendMessage"],
+          Resource: [{ "Fn::GetAtt": [access.onFailure, "Arn"] }],
         });
       resources[this.roleId(name)] = {
         Type: "AWS::IAM::Role",

@@ -87,6 +87,10 @@ const envSchema = z.object({
   CHARGE_QUEUE_URL: z.optional(absoluteUrl),
   /** Only for the local SQS stand-in; unset on AWS. */
   SQS_ENDPOINT: z.optional(absoluteUrl),
+  /** The stage's EventBridge bus the publisher puts domain events on (serverless.yml sets it for that function). */
+  EVENT_BUS_NAME: z.optional(z.string().check(z.minLength(1))),
+  /** Only for the local stack's in-memory bus; unset on AWS. */
+  EVENTBRIDGE_ENDPOINT: z.optional(absoluteUrl),
   /** Soft-decline retries, days after the cycle's first failure; strictly increasing. */
   BILLING_RETRY_DAYS: z._default(
     z.pipe(

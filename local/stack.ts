@@ -9,10 +9,13 @@ import { randomUUID } from "node:crypto";
 import { type Sandbox, type SandboxOptions, startSandbox } from "../sandbox/index.js";
 import { type ApiServer, type Fallback, startApiServer } from "./api-gateway.js";
 import { createTable } from "./dynamodb/create-table.js";
+import { createLocalEventBus, type LocalEventBus } from "./event-bus.js";
 import { httpRoutes, type LoadedFunction, loadFunctions } from "./load-functions.js";
 import { buildOpenApi } from "./openapi.js";
+import { publisherStreamSettings } from "./publisher-settings.js";
 import { readQueueEnvironment, readServerlessQueues } from "./serverless-routes.js";
 import { type LocalSqs, startLocalSqs } from "./sqs.js";
+import { type StreamSource, startStreamSource } from "./stream-event-source.js";
 
 export interface StackOptions {
   dynamoEndpoint: string;
@@ -39,6 +42,10 @@ export interface Stack {
   /** The SQS stand-in (queues from serverless.yml, delivering to their consumers). */
   sqs: LocalSqs;
   tableName: string;
+  /** The stage's event bus, in memory: what the publisher put (also at `GET /__local/events`). */
+  events: LocalEventBus;
+  /** The table's stream feeding the publisher (stop it to leave events unpublished for a while). */
+  stream: StreamSource;
   apiKey: string;
   functions: LoadedFunction[];
   env: Record<string, string>;
@@ -52,6 +59,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const tableName = options.tableName ?? `payments-${randomUUID().slice(0, 8)}`;
   await createTable(options.dynamoEndpoint, tableName);
   const functions = await loadFunctions();
+  const events = createLocalEventBus();
   // The API listens first: the sandbox needs its webhook URL, and handlers read config lazily.
   const api: ApiServer = await startApiServer({
     routes: httpRoutes(functions),
@@ -65,6 +73,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           .end(JSON.stringify(buildOpenApi(host), null, 2));
         return true;
       }
+      if (events.handle(req, res, body)) return true;
       return options.fallback ? options.fallback(req, res, body) : false;
     },
     ...(options.onError ? { onError: options.onError } : {}),
@@ -119,23 +128,38 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     IAMPORT_TIMEOUT_MS: "2000",
     LOG_LEVEL: "warn",
     SQS_ENDPOINT: sqs.url,
+    EVENT_BUS_NAME: "local",
+    EVENTBRIDGE_ENDPOINT: `${api.url}/__local/eventbridge/`,
     ...queueUrls,
     ...(billingMid ? { KICC_BILLING_MID: billingMid } : {}),
     ...options.env,
   };
   // Handlers parse config from process.env on first use (lib/config.ts); set it before any request.
   Object.assign(process.env, env);
+  // The publisher reads the table's stream itself (not through a recording proxy the tests count with).
+  const publisher = functions.find((fn) => fn.name === "publishEvents");
+  if (!publisher) throw new Error("serverless.yml has no publishEvents function");
+  const stream = startStreamSource({
+    dynamoEndpoint: options.dynamoEndpoint,
+    tableName,
+    functionName: publisher.name,
+    handler: publisher.handler,
+    ...publisherStreamSettings(),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   return {
     apiUrl: api.url,
     sandbox,
     sqs,
     tableName,
+    events,
+    stream,
     apiKey: LOCAL_API_KEY,
     functions,
     env,
     async close() {
       // Deliveries in flight finish first: they may still call the API's neighbours (sandbox, table).
-      await sqs.close();
+      await Promise.all([sqs.close(), stream.close()]);
       await Promise.all([api.close(), sandbox?.close()]);
     },
   };

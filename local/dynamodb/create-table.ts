@@ -25,7 +25,7 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates `tableName` (no-op when it exists) with its GSI and TTL. */
+/** Creates `tableName` (no-op when it exists) with its GSI, TTL and stream. */
 export async function createTable(endpoint: string, tableName: string): Promise<void> {
   const def = tableDefinition();
   const client = localDynamoClient(endpoint);
@@ -37,6 +37,10 @@ export async function createTable(endpoint: string, tableName: string): Promise<
         AttributeDefinitions: def.AttributeDefinitions,
         KeySchema: def.KeySchema,
         GlobalSecondaryIndexes: def.GlobalSecondaryIndexes,
+        // CloudFormation's StreamSpecification has only the view type; the API also wants it enabled.
+        ...(def.StreamSpecification
+          ? { StreamSpecification: { StreamEnabled: true, ...(def.StreamSpecification as object) } }
+          : {}),
       } as CreateTableCommandInput),
     );
     const ttl = def.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;

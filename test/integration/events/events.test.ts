@@ -1,0 +1,116 @@
+/**
+ * Domain events end to end: the real API and workers write outbox items in
+ * their transactions, DynamoDB Local's stream feeds the real publisher, and
+ * the local bus shows what was put. Each transition publishes once; a crash
+ * between the write and the publish still publishes; a refused change
+ * publishes nothing.
+ */
+import { describe, expect, test } from "vitest";
+import { useStack } from "../../support/stack.js";
+import { DAY, dispatchAt, issueKey, settle, subscribe, view } from "../billing/support.js";
+import { control, paidOrder, refund } from "../refunds/support.js";
+import { outboxItems, publishedFor } from "./support.js";
+
+const ctx = useStack();
+
+const summary = (events: Array<{ type: string; aggregate: { version: number }; deliveries: number }>) =>
+  events.map((e) => [e.type, e.aggregate.version, e.deliveries]);
+
+describe("events once per transition", () => {
+  test("an order paid, refunded in part, then in full: order.paid, order.partially_refunded, order.refunded", async () => {
+    const t = ctx();
+    const { merchantUid } = await paidOrder(t);
+    expect((await refund(t, merchantUid, { amount: 2_000, reason: "one mug broken" })).status).toBe(201);
+    expect((await refund(t, merchantUid, { reason: "all returned" })).status).toBe(201);
+
+    const events = await publishedFor(t, merchantUid);
+
+    expect(events.map((e) => e.type)).toEqual(["order.paid", "order.partially_refunded", "order.refunded"]);
+    expect(events.every((e) => e.deliveries === 1)).toBe(true);
+    const versions = events.map((e) => e.aggregate.version);
+    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+    expect(new Set(events.map((e) => e.id)).size).toBe(3);
+    expect(events[1]?.data).toMatchObject({
+      refund_amount: 2_000,
+      refunded_amount: 2_000,
+      remaining_amount: 10_000,
+    });
+    expect(events[2]?.data).toMatchObject({ refund_amount: 10_000, remaining_amount: 0 });
+    expect(events[0]?.source).toBe("kicc-iamport.local");
+    // Every outbox item written was published, and nothing else was.
+    expect(
+      (await outboxItems(t, `ORDER#${merchantUid}`)).map((i) => (i.event as { id: string }).id).sort(),
+    ).toEqual(events.map((e) => e.id).sort());
+  });
+
+  test("a subscription created, charged, past due on the next cycle's decline, then canceled", async () => {
+    const t = ctx();
+    const customerUid = await issueKey(t);
+    const created = await subscribe(t, { customer_uid: customerUid });
+    expect(created.status).toBe(201);
+    await settle(t);
+    const id = created.body.id as string;
+    control(t).addDecline({ customer_uid: customerUid, reason: "insufficient_balance" });
+    await dispatchAt(t, 32 * DAY);
+    control(t).clearDeclines();
+    expect((await view(t, id)).status).toBe("past_due");
+    expect(
+      (await t.api(`/subscriptions/${id}/cancel`, { body: { at: "now", reason: "asked" } })).status,
+    ).toBe(200);
+
+    const events = await publishedFor(t, id);
+
+    expect(events.map((e) => e.type)).toEqual([
+      "subscription.created",
+      "subscription.charged",
+      "subscription.charge_failed",
+      "subscription.past_due",
+      "subscription.canceled",
+    ]);
+    expect(events.every((e) => e.deliveries === 1)).toBe(true);
+    expect(events[1]?.data).toMatchObject({ charge: { cycle: 1, status: "paid", amount: 9_900 } });
+    expect(events[2]?.aggregate.version).toBe(events[3]?.aggregate.version);
+  });
+});
+
+describe("at least once", () => {
+  test("the bus down at the first delivery: the records come again and each event is published once", async () => {
+    const t = ctx();
+    t.stack.events.failCalls(1);
+
+    const { merchantUid } = await paidOrder(t);
+    const events = await publishedFor(t, merchantUid);
+
+    expect(summary(events)).toEqual([["order.paid", events[0]?.aggregate.version, 1]]);
+  });
+
+  test("the publisher not running when the change commits: it publishes once it runs again", async () => {
+    const t = ctx();
+    await t.stack.stream.stop();
+    const { merchantUid } = await paidOrder(t);
+    expect(t.stack.events.events(merchantUid)).toEqual([]);
+    expect(await outboxItems(t, `ORDER#${merchantUid}`)).toHaveLength(1);
+
+    t.stack.stream.start();
+    const events = await publishedFor(t, merchantUid);
+
+    expect(events.map((e) => [e.type, e.deliveries])).toEqual([["order.paid", 1]]);
+  });
+});
+
+describe("a refused change publishes nothing", () => {
+  test("a refund over the balance (409) and a create that loses to the existing order add no outbox item", async () => {
+    const t = ctx();
+    const { merchantUid } = await paidOrder(t);
+    const before = await outboxItems(t, `ORDER#${merchantUid}`);
+
+    const over = await refund(t, merchantUid, { amount: 999_999, reason: "too much" });
+    const again = await t.createOrder({ merchant_uid: merchantUid, amount: 5_000 });
+
+    expect(over.status).toBeGreaterThanOrEqual(400);
+    expect(over.status).toBeLessThan(500);
+    expect(again.status).toBe(409);
+    expect(await outboxItems(t, `ORDER#${merchantUid}`)).toEqual(before);
+    expect((await publishedFor(t, merchantUid)).map((e) => e.type)).toEqual(["order.paid"]);
+  });
+});
