@@ -95,23 +95,29 @@ export function startEventSource(
           .finally(() => {
             inFlight.set(consumer, (inFlight.get(consumer) ?? 1) - 1);
             running.delete(run);
+            // As Lambda's pollers, which hold the next batch ready: a freed place is filled now, not a poll later.
+            safeTick();
           });
         running.add(run);
       }
     }
   };
-  const timer = setInterval(() => {
+  let stopped = false;
+  const safeTick = () => {
+    if (stopped) return;
     try {
       tick();
     } catch (error) {
       report(error);
     }
-  }, options.pollMs ?? 20);
+  };
+  const timer = setInterval(safeTick, options.pollMs ?? 20);
   timer.unref();
 
   return {
     inFlight: () => running.size,
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await Promise.allSettled([...running]);
     },

@@ -328,14 +328,15 @@ describe("the charge queue", () => {
     expect(dlq.Properties.MessageRetentionPeriod).toBeGreaterThan(props.MessageRetentionPeriod);
   });
 
-  test("the consumer takes batches of 10 with partial batch failures, capped in concurrency", () => {
+  test("the consumer takes batches of 30 (a batching window, as Lambda needs above 10) with partial batch failures, capped in concurrency", () => {
     const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
 
     expect(mappings).toHaveLength(1);
     expect(mappings[0]).toMatchObject({
       EventSourceArn: queue,
       FunctionName: { "Fn::GetAtt": ["ChargeSubscriptionLambdaFunction", "Arn"] },
-      BatchSize: 10,
+      BatchSize: 30,
+      MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       ScalingConfig: { MaximumConcurrency: 3 },
     });

@@ -11,14 +11,14 @@ test("serverless.yml's queues, redrive, consumer and queue URL variable are what
 
   expect(specs).toContainEqual({
     name: "ChargeQueue",
-    visibilityTimeoutSeconds: 360,
+    visibilityTimeoutSeconds: 720,
     redrive: { deadLetterQueue: "ChargeDeadLetterQueue", maxReceiveCount: 5 },
   });
   expect(consumers).toEqual([
     {
       fn: "chargeSubscription",
       queue: "ChargeQueue",
-      batchSize: 10,
+      batchSize: 30,
       reportBatchItemFailures: true,
       maximumConcurrency: 3,
     },
