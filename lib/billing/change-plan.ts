@@ -72,8 +72,8 @@ export async function changeSubscriptionPlan(
       ...historyEvent(sub, next, "api", transition.reason),
       ...(changed ? { plan: planChangeRecord(sub, next, input.body.effective) } : {}),
     };
-    // Domain events (issue 12) go here, and only here: `subscription.plan_changed`, built from `event.plan`,
-    // joins this same conditional write as an outbox item, so a change that lost its race publishes nothing.
+    // `subscription.plan_changed` (lib/billing/subscription-events.ts, from `event.plan`) is written by this same
+    // conditional write as an outbox item, so a change that lost its race publishes nothing.
     const saved = await deps.subscriptions.save(sub, next, event);
     if (saved.saved) {
       deps.logger.info("subscription plan change", { subscription_id: sub.id, reason: transition.reason });

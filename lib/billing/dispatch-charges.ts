@@ -71,7 +71,7 @@ export async function dispatchCharges(
       let decision = decideDue(sub, deps.policy, now);
       if (decision.kind === "notice") {
         const { next, reason } = decision.transition;
-        // Domain events (issue 12): the `subscription.trial_ending` outbox item joins this write.
+        // `subscription.trial_ending` (lib/billing/subscription-events.ts) is an outbox item of this write.
         const saved = await deps.subscriptions.save(sub, next, historyEvent(sub, next, "dispatcher", reason));
         if (!saved.saved) continue; // a charge or a merchant command wrote first; the next run decides again
         summary.noticed++;

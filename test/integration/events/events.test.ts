@@ -5,6 +5,7 @@
  * between the write and the publish still publishes; a refused change
  * publishes nothing.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { useStack } from "../../support/stack.js";
 import { DAY, dispatchAt, issueKey, settle, subscribe, view } from "../billing/support.js";
@@ -70,6 +71,37 @@ describe("events once per transition", () => {
     expect(events.every((e) => e.deliveries === 1)).toBe(true);
     expect(events[1]?.data).toMatchObject({ charge: { cycle: 1, status: "paid", amount: 9_900 } });
     expect(events[2]?.aggregate.version).toBe(events[3]?.aggregate.version);
+  });
+
+  test("a trial with a plan change: created, plan_changed, trial_ending before the end, then charged at the new plan", async () => {
+    const t = ctx();
+    const customerUid = await issueKey(t);
+    const created = await subscribe(t, { customer_uid: customerUid, trial_days: 14 });
+    await settle(t);
+    const id = created.body.id as string;
+    const changed = await t.api(`/subscriptions/${id}/plan`, {
+      body: { name: "Max", amount: 19_900, effective: "now" },
+      headers: { "idempotency-key": randomUUID() },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    await dispatchAt(t, 11 * DAY + 60_000);
+    await dispatchAt(t, 14 * DAY + 60_000);
+
+    const events = await publishedFor(t, id);
+
+    expect(events.map((e) => e.type)).toEqual([
+      "subscription.created",
+      "subscription.plan_changed",
+      "subscription.trial_ending",
+      "subscription.charged",
+    ]);
+    expect(events[0]?.data).toMatchObject({ trial_ends_at: created.body.trial.ends_at });
+    expect(events[1]?.data).toMatchObject({ from: { amount: 9_900 }, to: { name: "Max", amount: 19_900 } });
+    expect(events[2]?.data).toMatchObject({
+      trial_ends_at: created.body.trial.ends_at,
+      plan: { amount: 19_900 },
+    });
+    expect(events[3]?.data).toMatchObject({ charge: { cycle: 1, amount: 19_900, status: "paid" } });
   });
 });
 
