@@ -83,7 +83,16 @@ const KEYS = "merchant-api-keys";
 /** What each function's code does, and so all its role may do (besides its logs and X-Ray). */
 const expected: Record<
   string,
-  { table: string[]; index?: string[]; ssm?: string[]; send?: boolean; consume?: boolean; public?: boolean }
+  {
+    table: string[];
+    index?: string[];
+    ssm?: string[];
+    send?: boolean;
+    consume?: boolean;
+    public?: boolean;
+    /** The table's stream read, PutEvents on the bus, the events DLQ sent to (the publisher). */
+    publishes?: boolean;
+  }
 > = {
   createOrder: { table: ["GetItem", "PutItem"], ssm: [IAMPORT, KEYS] },
   getOrder: { table: ["GetItem", "Query"], ssm: [KEYS] },
@@ -106,7 +115,10 @@ const expected: Record<
   chargeSubscription: { table: [...W, "ConditionCheckItem"], ssm: [IAMPORT], consume: true },
   // The $default route: a 405 or 404 from the route table in its code, nothing read.
   unmatchedRoute: { table: [], public: true },
+  // The publisher: the table's stream, never its items.
+  publishEvents: { table: [], publishes: true },
 };
+const stream = { "Fn::GetAtt": ["PaymentsTable", "StreamArn"] };
 
 describe("serverless.yml packaged offline", () => {
   test("one Lambda per function, Node 22 on arm64, each from its own bundle", () => {
@@ -189,6 +201,12 @@ describe("least privilege, per function", () => {
       for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
         expectedGrants[action] = [queue];
     }
+    if (want.publishes) {
+      for (const action of ["DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"])
+        grant(`dynamodb:${action}`, stream);
+      grant("events:PutEvents", { "Fn::GetAtt": ["EventBus", "Arn"] });
+      grant("sqs:SendMessage", { "Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"] });
+    }
 
     expect(grants(name)).toEqual(expectedGrants);
   });
@@ -260,8 +278,9 @@ describe("least privilege, per function", () => {
   });
 
   test("each function is given only the variables it reads", () => {
-    const common = ["IAMPORT_MODE", "SECRETS_SOURCE", "STAGE", "TABLE_NAME"];
-    const mids = ["KICC_BILLING_MID", "KICC_MID"];
+    const common = ["SECRETS_SOURCE", "STAGE", "TABLE_NAME"];
+    // IAMPORT_MODE only where a payment or billing key is verified (unset is live: lib/config.ts).
+    const mids = ["KICC_BILLING_MID", "KICC_MID", "IAMPORT_MODE"];
     const verifies = [...mids, "IAMPORT_CREDENTIALS_PARAM"];
     const keys = "MERCHANT_API_KEYS_PARAM";
     const variables: Record<string, string[]> = {
@@ -282,13 +301,26 @@ describe("least privilege, per function", () => {
       reconcile: verifies,
       sweepLedger: verifies,
       createBillingKey: ["KICC_BILLING_MID", keys, "RESULT_ORIGINS", "DEFAULT_RESULT_URL"],
-      createSubscription: ["KICC_BILLING_MID", "IAMPORT_CREDENTIALS_PARAM", keys, "CHARGE_QUEUE_URL"],
+      createSubscription: [
+        "KICC_BILLING_MID",
+        "IAMPORT_MODE",
+        "IAMPORT_CREDENTIALS_PARAM",
+        keys,
+        "CHARGE_QUEUE_URL",
+        "BILLING_TRIAL_NOTICE_DAYS",
+      ],
       getSubscription: [keys],
       cancelSubscription: [keys],
       pauseSubscription: [keys],
       resumeSubscription: [keys],
       changeSubscriptionPlan: [keys],
-      switchSubscriptionCard: ["KICC_BILLING_MID", "IAMPORT_CREDENTIALS_PARAM", keys, "CHARGE_QUEUE_URL"],
+      switchSubscriptionCard: [
+        "KICC_BILLING_MID",
+        "IAMPORT_MODE",
+        "IAMPORT_CREDENTIALS_PARAM",
+        keys,
+        "CHARGE_QUEUE_URL",
+      ],
       dispatchCharges: ["CHARGE_QUEUE_URL"],
       chargeSubscription: [
         ...verifies,
@@ -298,6 +330,7 @@ describe("least privilege, per function", () => {
       ],
       // CORS on the browser-called paths' refusals.
       unmatchedRoute: ["RESULT_ORIGINS"],
+      publishEvents: ["EVENT_BUS_NAME"],
     };
 
     expect(Object.keys(variables).sort()).toEqual(Object.keys(expected).sort());
@@ -305,6 +338,8 @@ describe("least privilege, per function", () => {
       expect(Object.keys(envOf(name)).sort(), name).toEqual([...common, ...own].sort());
     }
     expect(envOf("createOrder")).toMatchObject({ KICC_MID: "T5102001", SEND_NOTICE_URL: "true" });
+    for (const name of ["completePayment", "iamportWebhook", "createSubscription", "chargeSubscription"])
+      expect(envOf(name), name).toMatchObject({ IAMPORT_MODE: "live" });
     // The webhook source allow-list is off unless the webhookSourceIps parameter is given.
     expect(envOf("iamportWebhook")).toMatchObject({ WEBHOOK_SOURCE_IPS: "" });
     expect(envOf("completePaymentMobile")).toMatchObject({
@@ -329,7 +364,9 @@ describe("the charge queue", () => {
   });
 
   test("the consumer takes batches of 30 (a batching window, as Lambda needs above 10) with partial batch failures, capped in concurrency", () => {
-    const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
+    const mappings = ofType("AWS::Lambda::EventSourceMapping")
+      .map(([, m]) => m.Properties)
+      .filter((m) => JSON.stringify(m.EventSourceArn) === JSON.stringify(queue));
 
     expect(mappings).toHaveLength(1);
     expect(mappings[0]).toMatchObject({
@@ -345,7 +382,9 @@ describe("the charge queue", () => {
   });
 
   test("iamport sees at most 15 calls in flight from the charge worker, and a batch is whole rounds of them", () => {
-    const mapping = ofType("AWS::Lambda::EventSourceMapping")[0]![1].Properties;
+    const mapping = ofType("AWS::Lambda::EventSourceMapping")
+      .map(([, m]) => m.Properties)
+      .find((m) => JSON.stringify(m.EventSourceArn) === JSON.stringify(queue))!;
     const perBatch = Number(
       lambda("chargeSubscription").Properties.Environment.Variables.CHARGE_IAMPORT_CALLS_IN_FLIGHT,
     );
@@ -353,6 +392,57 @@ describe("the charge queue", () => {
     expect(mapping.ScalingConfig.MaximumConcurrency * perBatch).toBe(15);
     // A last round with fewer records than places leaves the cap unused (10 at 3: 4 rounds for 3⅓).
     expect(mapping.BatchSize % perBatch).toBe(0);
+  });
+});
+
+describe("domain events", () => {
+  test("the table's stream (new images) feeds the publisher, filtered to new outbox items, with partial batch failures", () => {
+    const mappings = ofType("AWS::Lambda::EventSourceMapping")
+      .map(([, m]) => m.Properties)
+      .filter((m) => JSON.stringify(m.EventSourceArn) === JSON.stringify(stream));
+
+    expect(resources.PaymentsTable!.Properties.StreamSpecification).toEqual({ StreamViewType: "NEW_IMAGE" });
+    expect(mappings).toHaveLength(1);
+    const mapping = mappings[0]!;
+    expect(mapping).toMatchObject({
+      FunctionName: { "Fn::GetAtt": ["PublishEventsLambdaFunction", "Arn"] },
+      StartingPosition: "TRIM_HORIZON",
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"] } } },
+    });
+    // Bounded retries: a record the bus keeps refusing goes to the DLQ instead of holding its shard for 24 hours.
+    expect(mapping.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(mapping.MaximumRetryAttempts).toBeLessThanOrEqual(10);
+    expect(mapping.MaximumRecordAgeInSeconds).toBeLessThan(24 * 3600);
+    // Whole PutEvents calls of 10.
+    expect(mapping.BatchSize % 10).toBe(0);
+    expect(mapping.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern))).toEqual([
+      { eventName: ["INSERT"], dynamodb: { NewImage: { type: { S: ["outbox"] } } } },
+    ]);
+  });
+
+  test("one bus per stage, the publisher told its name, and an alarm on the events DLQ", () => {
+    expect(resources.EventBus).toMatchObject({
+      Type: "AWS::Events::EventBus",
+      Properties: { Name: "kicc-payments-ci-events" },
+    });
+    expect(envOf("publishEvents").EVENT_BUS_NAME).toEqual({ Ref: "EventBus" });
+    expect(resources.EventsDeadLetterQueue!.Properties.MessageRetentionPeriod).toBe(1_209_600);
+    const alarm = Object.values(resources).find(
+      (r) =>
+        r.Type === "AWS::CloudWatch::Alarm" &&
+        JSON.stringify(r.Properties.Dimensions) ===
+          JSON.stringify([
+            { Name: "QueueName", Value: { "Fn::GetAtt": ["EventsDeadLetterQueue", "QueueName"] } },
+          ]),
+    );
+    expect(alarm?.Properties).toMatchObject({
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Threshold: 1,
+      AlarmActions: [{ Ref: "AlarmTopic" }],
+      OKActions: [{ Ref: "AlarmTopic" }],
+    });
   });
 });
 
@@ -555,7 +645,9 @@ describe("deploy parameters", () => {
         timeout: 120_000,
       });
       const config = JSON.parse(stdout);
-      expect(config.provider.environment).toMatchObject({ IAMPORT_MODE: "test" });
+      expect(config.provider.environment).not.toHaveProperty("IAMPORT_MODE");
+      expect(config.functions.completePayment.environment).toMatchObject({ IAMPORT_MODE: "test" });
+      expect(config.functions.switchSubscriptionCard.environment).toMatchObject({ IAMPORT_MODE: "test" });
       expect(config.functions.createOrder.environment).toMatchObject({
         PUBLIC_API_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1/),
         RESULT_ORIGINS: expect.stringMatching(/^http:\/\/127\.0\.0\.1/),
