@@ -41,8 +41,12 @@ const envSchema = z.object({
   /** Set by Lambda; the `function` dimension of the metrics (lib/observability/logger.ts). */
   AWS_LAMBDA_FUNCTION_NAME: z._default(z.string(), "local"),
   IAMPORT_API_URL: z._default(absoluteUrl, "https://api.iamport.kr"),
-  /** `live` refuses payments made through a test channel (`sandbox: true`). */
-  IAMPORT_MODE: z.enum(["live", "test"]),
+  /**
+   * `live` refuses payments (and billing keys) made through a test channel (`sandbox: true`). Given
+   * only to the functions that verify one (serverless.yml); unset is `live`, the strict mode, so a
+   * verifier deployed without it refuses test payments instead of accepting them.
+   */
+  IAMPORT_MODE: z._default(z.enum(["live", "test"]), "live"),
   /** Where secrets come from: SSM Parameter Store on AWS; `env` only for the local stack and tests. */
   SECRETS_SOURCE: z._default(z.enum(["ssm", "env"]), "ssm"),
   /** SSM SecureString holding `{"imp_key": "...", "imp_secret": "..."}`. */

@@ -39,7 +39,19 @@ describe("parseConfig", () => {
 
     expect(error).toBeInstanceOf(ConfigError);
     const fields = error?.problems.map((p) => p.split(":")[0]);
-    expect(fields).toEqual(expect.arrayContaining(["STAGE", "TABLE_NAME", "IAMPORT_MODE"]));
+    expect(fields).toEqual(expect.arrayContaining(["STAGE", "TABLE_NAME"]));
+  });
+
+  test("IAMPORT_MODE unset (a function that verifies nothing is not given it) is live, the strict mode", () => {
+    const { IAMPORT_MODE: _, ...withoutMode } = local;
+    const config = parseConfig(withoutMode);
+
+    expect(config.IAMPORT_MODE).toBe("live");
+    // A verifier deployed without it by mistake refuses test-channel payments and keys; it never accepts them.
+    const built = buildContainer(config);
+    expect(built.verifyDeps.mode).toBe("live");
+    expect(built.subscriptionDeps.mode).toBe("live");
+    expect(() => parseConfig({ ...local, IAMPORT_MODE: "sandbox" })).toThrow(/IAMPORT_MODE/);
   });
 
   test("a function given only what it reads starts; a setting it lacks fails naming it, when it is needed", () => {
