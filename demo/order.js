@@ -12,6 +12,7 @@ import {
   showError,
   sleep,
 } from "./common.js";
+import { eventsSection } from "./events.js";
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(window.location.search);
@@ -369,6 +370,7 @@ function render(config, order, reload) {
     ...(retry ? [retry] : []),
     h("div", { class: "grid2" }, cards),
     ...[historySection(order), refundsSection(order)].filter(Boolean),
+    eventsSection(order.merchant_uid),
   );
   view.dataset.status = order.status;
 }

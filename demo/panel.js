@@ -1,6 +1,7 @@
 // Sandbox panel: reads and drives the iamport sandbox through its control API (/__sandbox/...,
 // CORS open) and runs this stack's scheduled functions (/__local/...).
 import { badge, formatTime, formatWon, h, loadConfig, sandbox, showError } from "./common.js";
+import { eventsSection } from "./events.js";
 
 const $ = (id) => document.getElementById(id);
 const statusBox = $("panel-status");
@@ -354,6 +355,7 @@ async function refresh() {
   renderBilling(declines, keys);
   renderModes(modes);
   await Promise.all([renderJobs(), renderQueues()]);
+  $("events-panel").replaceChildren(eventsSection(undefined, { limit: 30 }));
   $("panel").dataset.loaded = String(Date.now());
 }
 

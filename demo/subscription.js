@@ -13,6 +13,7 @@ import {
   showError,
   sleep,
 } from "./common.js";
+import { eventsSection } from "./events.js";
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(window.location.search);
@@ -559,6 +560,7 @@ function render(sub) {
     h("div", { class: "grid2" }, summary(sub), manage(sub), sandboxTools(sub)),
     cyclesSection(sub),
     historySection(sub),
+    eventsSection(sub.id),
   );
   Object.assign(view.dataset, {
     status: sub.status,

@@ -41,6 +41,19 @@ describe("the publisher", () => {
     expect(events[0]).toMatchObject({ id: (item.event as { id: string }).id, deliveries: 2 });
   });
 
+  test("GET /__local/events lists one aggregate's events for the demo pages (and any origin may read it)", async () => {
+    const t = ctx();
+    const { merchantUid } = await paidOrder(t);
+    await publishedFor(t, merchantUid);
+
+    const res = await fetch(`${t.stack.apiUrl}/__local/events?aggregate=${encodeURIComponent(merchantUid)}`);
+    const body = (await res.json()) as { events: Array<{ type: string; aggregate: { id: string } }> };
+
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(body.events.map((e) => [e.type, e.aggregate.id])).toEqual([["order.paid", merchantUid]]);
+  });
+
   test("entries PutEvents refused come back as exactly their records; the rest are put", async () => {
     const t = ctx();
     const records = Array.from({ length: 12 }, (_, i) => ({
