@@ -76,8 +76,9 @@ export function createLocalEventBus(): LocalEventBus {
       puts = 0;
     },
     handle(req, res, body) {
-      const url = new URL(req.url ?? "/", "http://local");
-      if (req.method === "POST" && url.pathname.startsWith("/__local/eventbridge")) {
+      // Split by hand: `new URL` throws on a target such as `//` (a malformed request is not ours to crash on).
+      const [pathname = "/", query = ""] = (req.url ?? "/").split("?", 2);
+      if (req.method === "POST" && pathname.startsWith("/__local/eventbridge")) {
         if (failing > 0) {
           failing--;
           res.writeHead(500, { "content-type": "application/x-amz-json-1.1" });
@@ -89,8 +90,8 @@ export function createLocalEventBus(): LocalEventBus {
           .end(JSON.stringify(putEvents(body)));
         return true;
       }
-      if (req.method === "GET" && url.pathname === "/__local/events") {
-        const aggregate = url.searchParams.get("aggregate") ?? undefined;
+      if (req.method === "GET" && pathname === "/__local/events") {
+        const aggregate = new URLSearchParams(query).get("aggregate") ?? undefined;
         // The sandbox panel and the demo pages read it from the browser, from another origin.
         res.writeHead(200, { "content-type": "application/json", "access-control-allow-origin": "*" });
         res.end(JSON.stringify({ events: events(aggregate) }));
