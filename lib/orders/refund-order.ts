@@ -60,10 +60,12 @@ export async function refundOrder(
   const log = deps.logger.child({ merchant_uid: input.merchantUid, idempotency_key: input.idempotencyKey });
   const requestHash = hashRequest({ merchant_uid: input.merchantUid, ...input.request });
 
-  const existing = await deps.refunds.get(input.merchantUid, input.idempotencyKey);
+  // One round trip for both: a retry finds its request, a new request its order to plan on.
+  const { request: existing, order } = await deps.refunds.getWithOrder(
+    input.merchantUid,
+    input.idempotencyKey,
+  );
   if (existing) return resume(deps, existing, input, requestHash, log);
-
-  const order = await deps.orders.get(input.merchantUid);
   if (!order) throw new NotFoundError(`order ${input.merchantUid}`);
   // A payment the order does not keep is refunded through its refund owed (full, once, by imp_uid).
   const owedImpUid = owedPaymentNamed(order, input.request);

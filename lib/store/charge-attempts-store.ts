@@ -4,12 +4,10 @@
  * the open-attempt index. Expected conflicts come back as values.
  */
 
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  TransactGetCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -27,6 +25,7 @@ import {
   type TransactItem,
 } from "./subscription-items.js";
 import type { SubscriptionsRepository } from "./subscriptions-repository.js";
+import { transactGet } from "./transact-get.js";
 
 export type ChargeAttemptOperations = Pick<
   SubscriptionsRepository,
@@ -59,28 +58,15 @@ export function chargeAttemptOperations(deps: {
 
     async getForCharge(id, cycle, attempt) {
       // One snapshot of both (a transaction's read): an attempt settled together with its subscription
-      // is never seen settled beside the subscription from before. A read that collides with a write in
-      // progress is cancelled (TransactionConflict) and tried again, a few times.
-      for (let round = 0; ; round++) {
-        try {
-          const { Responses } = await db.send(
-            new TransactGetCommand({
-              TransactItems: [
-                { Get: { TableName, Key: subscriptionKey(id) } },
-                { Get: { TableName, Key: attemptKey(id, cycle, attempt) } },
-              ],
-            }),
-          );
-          const [sub, found] = [Responses?.[0]?.Item, Responses?.[1]?.Item];
-          return {
-            subscription: sub ? strip<Subscription>(sub) : null,
-            attempt: found ? strip<ChargeAttempt>(found) : null,
-          };
-        } catch (error) {
-          if (round >= 4 || !(error instanceof TransactionCanceledException)) throw error;
-          await new Promise((ok) => setTimeout(ok, 20 * 2 ** round));
-        }
-      }
+      // is never seen settled beside the subscription from before.
+      const [sub, found] = await transactGet(db, TableName, [
+        subscriptionKey(id),
+        attemptKey(id, cycle, attempt),
+      ]);
+      return {
+        subscription: sub ? strip<Subscription>(sub) : null,
+        attempt: found ? strip<ChargeAttempt>(found) : null,
+      };
     },
 
     async claim(sub, attempt) {

@@ -350,6 +350,9 @@ function fromItem(item: Record<string, unknown>): Order {
   return stripKeys(item) as unknown as Order;
 }
 
+/** The order an ORDER item holds, for a repository that reads it beside its own items in one round trip. */
+export const orderFromItem = fromItem;
+
 function isConditionFailure(error: unknown): boolean {
   if (error instanceof TransactionCanceledException) {
     return (error.CancellationReasons ?? []).some((reason) => reason.Code === "ConditionalCheckFailed");

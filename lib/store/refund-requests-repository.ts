@@ -4,15 +4,27 @@
  * Written before iamport is called; kept (no TTL) as the record of who asked
  * for which refund. Expected conflicts come back as values.
  */
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Order } from "../orders/order.js";
 import type { RefundRequestRecord } from "../orders/refund.js";
 import { orderKey } from "./keys.js";
+import { orderFromItem } from "./orders-repository.js";
+import { transactGet } from "./transact-get.js";
 
 export type ClaimResult = { claimed: true } | { claimed: false; existing: RefundRequestRecord };
 export type UpdateResult = { saved: true } | { saved: false; current: RefundRequestRecord | null };
 
 export interface RefundRequestsRepository {
   get(merchantUid: string, idempotencyKey: string): Promise<RefundRequestRecord | null>;
+  /**
+   * The request and its order in one round trip and one snapshot (both sit in the order's partition):
+   * what a new refund reads before it claims its key.
+   */
+  getWithOrder(
+    merchantUid: string,
+    idempotencyKey: string,
+  ): Promise<{ request: RefundRequestRecord | null; order: Order | null }>;
   /** Stores a new request; when the key is taken, the stored request comes back instead. */
   claim(record: RefundRequestRecord): Promise<ClaimResult>;
   /**
@@ -58,6 +70,26 @@ export function createRefundRequestsRepository(deps: {
 
   return {
     get,
+
+    async getWithOrder(merchantUid, idempotencyKey) {
+      const keys = [key(merchantUid, idempotencyKey), orderKey(merchantUid)];
+      let items: Array<Record<string, unknown> | undefined>;
+      try {
+        items = await transactGet(db, tableName, keys, { retries: 0 });
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        // A write in progress on the order (another refund finishing, a webhook): read both as they are
+        // now, at once, rather than wait for it; no snapshot is needed, each read is consistent.
+        items = await Promise.all(
+          keys.map(
+            async (Key) =>
+              (await db.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }))).Item,
+          ),
+        );
+      }
+      const [request, order] = items;
+      return { request: request ? fromItem(request) : null, order: order ? orderFromItem(order) : null };
+    },
 
     async claim(record) {
       try {
