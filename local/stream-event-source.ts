@@ -26,7 +26,7 @@ export interface StreamSource {
   /** Stops polling (a test's "the publisher is not running"); `start` goes on from where it stopped. */
   stop(): Promise<void>;
   start(): void;
-  /** Resolves once every record written so far was handed to the function (or given up on). */
+  /** Resolves once every record written so far was handed to the function (or given up on); generous, for a loaded machine. */
   drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -117,7 +117,7 @@ export function startStreamSource(options: StreamSourceOptions): StreamSource {
       running = true;
       loop = run();
     },
-    async drain(timeoutMs = 5_000) {
+    async drain(timeoutMs = 15_000) {
       // Two empty polls in a row: everything written before the call was read and handed on.
       const deadline = Date.now() + timeoutMs;
       idleRounds = 0;

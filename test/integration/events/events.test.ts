@@ -44,6 +44,22 @@ describe("events once per transition", () => {
     ).toEqual(events.map((e) => e.id).sort());
   });
 
+  test("a virtual account: vbank.issued, then vbank.deposited with order.paid in the one change", async () => {
+    const t = ctx();
+    const created = await t.createOrder({ pay_method: "vbank", amount: 33_000 });
+    const merchantUid = created.body.merchant_uid as string;
+    const rsp = control(t).pay({ ...created.body.request_pay, outcome: "approve" });
+    await control(t).flushWebhooks();
+    control(t).depositVbank(rsp.imp_uid as string);
+    await control(t).flushWebhooks();
+
+    const events = await publishedFor(t, merchantUid);
+
+    expect(events.map((e) => e.type)).toEqual(["vbank.issued", "vbank.deposited", "order.paid"]);
+    expect(events[0]?.data).toMatchObject({ amount: 33_000, account_number: expect.any(String) });
+    expect(events[1]?.aggregate.version).toBe(events[2]?.aggregate.version);
+  });
+
   test("a subscription created, charged, past due on the next cycle's decline, then canceled", async () => {
     const t = ctx();
     const customerUid = await issueKey(t);
@@ -131,6 +147,28 @@ describe("at least once", () => {
 });
 
 describe("a refused change publishes nothing", () => {
+  test("six doors racing to verify one payment (a loser of the conditional write re-reads and writes nothing): order.paid once", async () => {
+    const t = ctx();
+    const created = await t.createOrder();
+    const merchantUid = created.body.merchant_uid as string;
+    const paid = control(t).pay({ ...created.body.request_pay, outcome: "approve" });
+    const door = (i: number) =>
+      i % 2
+        ? t.api("/payments/complete", {
+            body: { imp_uid: paid.imp_uid, merchant_uid: merchantUid },
+            key: null,
+          })
+        : t.api(`/payments/complete/mobile?imp_uid=${paid.imp_uid}&merchant_uid=${merchantUid}`, {
+            key: null,
+          });
+
+    await Promise.all([...Array.from({ length: 6 }, (_, i) => door(i)), control(t).flushWebhooks()]);
+    const events = await publishedFor(t, merchantUid);
+
+    expect(events.map((e) => [e.type, e.deliveries])).toEqual([["order.paid", 1]]);
+    expect(await outboxItems(t, `ORDER#${merchantUid}`)).toHaveLength(1);
+  });
+
   test("a refund over the balance (409) and a create that loses to the existing order add no outbox item", async () => {
     const t = ctx();
     const { merchantUid } = await paidOrder(t);
