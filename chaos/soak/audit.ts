@@ -209,23 +209,18 @@ async function scan(world: World, projection?: string[]): Promise<Record<string,
 }
 
 /** A fingerprint of our records and iamport's, to tell when the settle rounds stop changing anything. */
-export async function fingerprint(world: World): Promise<string> {
-  // Only what the fingerprint reads: the pages are a fraction of the items' size.
-  const items = await scan(world, ["PK", "SK", "version", "state", "status"]);
-  const ours = items
-    .map((i) => `${i.PK}|${i.SK}|${i.version ?? ""}|${i.state ?? i.status ?? ""}`)
-    .sort()
-    .join("\n");
-  const theirs = world.sandbox.control
-    .payments()
-    .map((p) => `${p.imp_uid}|${p.status}|${p.cancel_amount}`)
-    .sort()
-    .join("\n");
-  return `${ours.length}:${hash(ours)}:${hash(theirs)}`;
-}
-
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+/**
+ * Work still open in our records: an order, attempt or refund owed on an index the background jobs read
+ * (GSI1: the reconciler's `OPEN#`, the lookups' `UNKNOWN#`, the executor's `OWED#`), or a refund request in
+ * progress. Subscriptions are on `DUE#` for as long as they bill, and a refund owed waiting on a person is
+ * rechecked for ever; neither is work the settle phase can finish.
+ */
+export async function openWork(world: World): Promise<number> {
+  const items = await scan(world, ["GSI1PK", "type", "state"]);
+  return items.filter((i) => {
+    const index = String(i.GSI1PK ?? "");
+    if (index.startsWith("OPEN#") || index.startsWith("UNKNOWN#")) return true;
+    if (index.startsWith("OWED#")) return i.state !== "needs_account" && i.state !== "needs_person";
+    return i.type === "refund_request" && i.state === "in_progress";
+  }).length;
 }

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseModes, type SandboxModes } from "../../sandbox/index.js";
-import { drawSandboxModes, runSoak, timings } from "./run-soak.js";
+import { drawSandboxModes, runSoak, settleRounds, timings } from "./run-soak.js";
 
 const FULL = { subscriptions: 1000, cycles: 12, orders: 1000, faultRate: 0.2 };
 
@@ -57,11 +57,19 @@ const opts = (() => {
   }
 })();
 process.stderr.write(`soak: ${JSON.stringify(opts)}\n`);
-const result = await runSoak(opts);
+const started = Date.now();
+const result = await runSoak({
+  ...opts,
+  onDay: (day, days) => {
+    if (day % 30 === 0 || day === days)
+      process.stderr.write(`day ${day}/${days} · ${Math.round((Date.now() - started) / 1000)} s\n`);
+  },
+});
 const { violations, broken_history, crash_points, fault_kinds, ...figures } = result;
 process.stderr.write(
   `timings (ms): ${JSON.stringify(Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])))}\n`,
 );
+process.stderr.write(`settle rounds: ${settleRounds.count} (the last: ${settleRounds.last})\n`);
 process.stderr.write(
   `crash points: ${JSON.stringify(crash_points)}\nfault kinds: ${JSON.stringify(fault_kinds)}\n`,
 );

@@ -29,8 +29,8 @@ import {
   subscribeOne,
   subscriptionDay,
 } from "./actors.js";
-import { auditBooks, type Books, fingerprint } from "./audit.js";
-import { invoke, startWorld, type World } from "./world.js";
+import { auditBooks, type Books, openWork } from "./audit.js";
+import { invoke, type QueuedMessage, startWorld, type World } from "./world.js";
 
 export interface SoakOptions {
   subscriptions: number;
@@ -44,6 +44,8 @@ export interface SoakOptions {
   sandboxModes?: Partial<SandboxModes>;
   /** Runs after the settle phase, before the audit: the soak's own test plants a violation here. */
   beforeAudit?: (world: World) => Promise<void>;
+  /** Called after each simulated day (the command line prints a line a month). */
+  onDay?: (day: number, days: number) => void;
 }
 
 export interface SoakResult extends Omit<Books, "violations"> {
@@ -90,23 +92,27 @@ const START = Date.UTC(2027, 0, 4, 1, 0, 0);
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const started = Date.now();
   const rng = createRng(options.seed);
-  const world = await startWorld({
-    seedTime: START,
-    chaos: { faultRate: options.faultRate, crashRate: options.faultRate / 2 },
-    ...(options.sandboxModes ? { sandboxModes: options.sandboxModes } : {}),
-  });
+  const world = await timed("start", () =>
+    startWorld({
+      seedTime: START,
+      chaos: { faultRate: options.faultRate, crashRate: options.faultRate / 2 },
+      ...(options.sandboxModes ? { sandboxModes: options.sandboxModes } : {}),
+    }),
+  );
   const history = createHistory();
   const pending: PendingRefund[] = [];
   let truncated = false;
   try {
     const subs: SubscriptionActor[] = [];
-    await eachLimited(
-      Array.from({ length: options.subscriptions }, (_, i) => i),
-      PARALLEL,
-      async (i) => {
-        const actor = await subscribeOne(world, rng.fork(`sub-${i}`), history, i);
-        if (actor) subs.push(actor);
-      },
+    await timed("subscribe", () =>
+      eachLimited(
+        Array.from({ length: options.subscriptions }, (_, i) => i),
+        PARALLEL,
+        async (i) => {
+          const actor = await subscribeOne(world, rng.fork(`sub-${i}`), history, i);
+          if (actor) subs.push(actor);
+        },
+      ),
     );
     const orders: OrderActor[] = [];
     const days = Math.ceil(options.cycles * 30.5);
@@ -138,6 +144,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       );
       await tick(world, dayRng, history, pending, { chaos: true, sweep: true });
       world.advance(DAY);
+      options.onDay?.(day + 1, days);
     }
     await timed("settle", () => settle(world, rng.fork("settle"), history, pending));
     await options.beforeAudit?.(world);
@@ -206,23 +213,30 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Faults off, then every background job until two rounds in a row change nothing. */
+/** How many settle rounds the last run took, and what the last one left (printed with the timings). */
+export const settleRounds = { count: 0, last: "" };
+
+/**
+ * Faults off, then every background job, in rounds of 12 hours, until two rounds in a row end with no work
+ * open (`openWork`) and nothing queued, after at least 48 hours (an unknown charge is given up after a
+ * day). Each round runs the ledger sweep over its 72-hour window, so a payment our records missed turns
+ * into open work (a refund owed) before the phase can end. Subscriptions go on billing while time passes,
+ * so "nothing changed" would never hold for long; "nothing open" does.
+ */
 async function settle(world: World, rng: Rng, history: History, pending: PendingRefund[]) {
   world.chaos.faultRate = 0;
   world.chaos.crashRate = 0;
   world.sandbox.control.clearFaults();
   world.sandbox.control.clearWebhookFaults();
-  let last = "";
-  let same = 0;
-  // Rounds of 12 hours; at least 48 hours pass (an unknown charge is given up after a day) before two
-  // rounds in a row that change nothing end it.
-  for (let round = 0; round < 20 && same < 2; round++) {
+  let quiet = 0;
+  for (let round = 0; round < 20 && quiet < 2; round++) {
     world.advance(12 * 3600_000);
     await tick(world, rng, history, pending, { chaos: false, sweep: true });
-    const now = await fingerprint(world);
+    const open = await openWork(world);
     const idle = world.queue.length === 0 && world.webhooks.length === 0 && pending.length === 0;
-    same = now === last && idle && round >= 4 ? same + 1 : 0;
-    last = now;
+    quiet = open === 0 && idle && round >= 3 ? quiet + 1 : 0;
+    settleRounds.count = round + 1;
+    settleRounds.last = `open work ${open}, queue ${world.queue.length}, webhooks ${world.webhooks.length}, refunds retried ${pending.length}`;
   }
 }
 
@@ -252,30 +266,57 @@ async function deliverWebhooks(world: World, rng: Rng, chaos: boolean) {
   });
 }
 
-/** The charge queue: batches of up to 10, several at a time, redelivered when handed back; now and then two workers get one message. */
+/** Deliveries of one message in one tick before it waits for the next (SQS's visibility timeout, in effect). */
+const DELIVERIES_PER_TICK = 6;
+
+/**
+ * The charge queue, drained as SQS feeds Lambda: up to `BATCHES_IN_FLIGHT` batches of up to 10 at once,
+ * each worker taking the next batch as soon as its last one ends, so one slow batch (an injected timeout)
+ * holds up only its own worker. A message handed back is redelivered at once, up to
+ * `DELIVERIES_PER_TICK` times a tick; now and then two workers get one message.
+ */
 async function drainQueue(world: World, rng: Rng, chaos: boolean) {
-  for (let round = 0; round < 6 && world.queue.length > 0; round++) {
-    const messages = rng.shuffle(world.queue.splice(0, world.queue.length));
-    const batches: (typeof messages)[] = [];
-    for (let i = 0; i < messages.length; i += 10) batches.push(messages.slice(i, i + 10));
-    const duplicates = chaos ? messages.filter(() => rng.chance(world.chaos.faultRate * 0.3)) : [];
-    if (duplicates.length) batches.push(duplicates.map((m) => ({ ...m })));
-    await eachLimited(batches, BATCHES_IN_FLIGHT, async (batch) => {
-      for (const m of batch) m.receiveCount++;
-      const r = await invoke(world, rng, (deps) =>
-        chargeBatch(
-          deps.charge,
-          batch.map((m) => ({ id: m.id, body: m.body, receiveCount: m.receiveCount })),
-        ),
-      );
-      const failed = new Set(r.ok ? r.value.failed : batch.map((m) => m.id));
-      for (const m of batch) {
-        if (!failed.has(m.id)) continue;
-        if (m.receiveCount >= 5) world.deadLetters.push(m);
-        else if (!world.queue.some((q) => q.id === m.id)) world.queue.push(m);
-      }
-    });
-  }
+  const deliveries = new Map<string, number>();
+  const eligible = (m: QueuedMessage) => (deliveries.get(m.id) ?? 0) < DELIVERIES_PER_TICK;
+  const take = (): QueuedMessage[] => {
+    const batch: QueuedMessage[] = [];
+    for (let i = 0; i < world.queue.length && batch.length < 10; ) {
+      const m = world.queue[i] as QueuedMessage;
+      if (eligible(m)) {
+        world.queue.splice(i, 1);
+        batch.push(m);
+      } else i++;
+    }
+    return rng.shuffle(batch);
+  };
+  const worker = async () => {
+    for (let batch = take(); batch.length > 0; batch = take()) {
+      const duplicates = chaos ? batch.filter(() => rng.chance(world.chaos.faultRate * 0.3)) : [];
+      await Promise.all([
+        deliver(batch),
+        duplicates.length ? deliver(duplicates.map((m) => ({ ...m }))) : null,
+      ]);
+    }
+  };
+  const deliver = async (batch: QueuedMessage[]) => {
+    for (const m of batch) {
+      m.receiveCount++;
+      deliveries.set(m.id, (deliveries.get(m.id) ?? 0) + 1);
+    }
+    const r = await invoke(world, rng, (deps) =>
+      chargeBatch(
+        deps.charge,
+        batch.map((m) => ({ id: m.id, body: m.body, receiveCount: m.receiveCount })),
+      ),
+    );
+    const failed = new Set(r.ok ? r.value.failed : batch.map((m) => m.id));
+    for (const m of batch) {
+      if (!failed.has(m.id)) continue;
+      if (m.receiveCount >= 5) world.deadLetters.push(m);
+      else if (!world.queue.some((q) => q.id === m.id)) world.queue.push(m);
+    }
+  };
+  await Promise.all(Array.from({ length: BATCHES_IN_FLIGHT }, worker));
 }
 
 /** The merchant's integration retries a refund that got no definitive answer, with the same key. */
