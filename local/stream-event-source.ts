@@ -39,6 +39,8 @@ export function startStreamSource(options: StreamSourceOptions): StreamSource {
   const api = streamReader(options.dynamoEndpoint);
   const failed: StreamApiRecord[] = [];
   const iterators = new Map<string, string | null>();
+  /** The last sequence number read per shard: where a replaced iterator goes on from. */
+  const lastSeen = new Map<string, string>();
   let arn: string | undefined;
   let running = true;
   let closed = false;
@@ -83,8 +85,21 @@ export function startStreamSource(options: StreamSourceOptions): StreamSource {
     let seen = 0;
     for (const [shardId, iterator] of iterators) {
       if (!iterator) continue;
-      const { records, next } = await api.records(iterator);
+      let page: Awaited<ReturnType<typeof api.records>>;
+      try {
+        page = await api.records(iterator);
+      } catch (error) {
+        // DynamoDB Local can call an iterator taken on an empty shard trimmed once other tables' records move
+        // its sequence on: take a new one just after the last record handed on (from the start if none was).
+        if (!/TrimmedDataAccess|ExpiredIterator/.test(String(error))) throw error;
+        iterators.set(shardId, (await api.iterator(arn, shardId, lastSeen.get(shardId))) ?? null);
+        seen++; // not idle: look again at once
+        continue;
+      }
+      const { records, next } = page;
       iterators.set(shardId, next ?? null);
+      const last = records.at(-1)?.dynamodb?.SequenceNumber;
+      if (last) lastSeen.set(shardId, last);
       seen += records.length;
       const kept = records.filter(isOutboxInsert);
       for (let i = 0; i < kept.length; i += options.batchSize)

@@ -62,11 +62,14 @@ export function streamReader(endpoint: string) {
       );
       return out.StreamDescription?.Shards ?? [];
     },
-    async iterator(streamArn: string, shardId: string): Promise<string | undefined> {
+    /** From the shard's oldest record, or just after `after` (a sequence number already handled). */
+    async iterator(streamArn: string, shardId: string, after?: string): Promise<string | undefined> {
       const out = await call<{ ShardIterator?: string }>("DynamoDBStreams_20120810.GetShardIterator", {
         StreamArn: streamArn,
         ShardId: shardId,
-        ShardIteratorType: "TRIM_HORIZON",
+        ...(after
+          ? { ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: after }
+          : { ShardIteratorType: "TRIM_HORIZON" }),
       });
       return out.ShardIterator;
     },
