@@ -29,6 +29,7 @@ export function formatBanner(input: BannerInput): string {
     ],
     ["DynamoDB Local", `${input.dynamoEndpoint}  (in memory, table ${stack.tableName})`],
     ["SQS", `${stack.sqs.url}  (stand-in, in memory)`],
+    ["Domain events", `${api}/__local/events  (the table's stream → publishEvents → an in-memory bus)`],
   );
   const width = Math.max(...rows.map(([name]) => name.length));
   const lines = [
