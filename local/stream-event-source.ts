@@ -23,6 +23,8 @@ export interface StreamSourceOptions {
 export interface StreamSource {
   /** Records given up on after the retries (what the DLQ would hold). */
   readonly failed: StreamApiRecord[];
+  /** The next `invocations` die before the handler runs (a crashed container): the batch comes again. */
+  crashNext(invocations: number): void;
   /** Stops polling (a test's "the publisher is not running"); `start` goes on from where it stopped. */
   stop(): Promise<void>;
   start(): void;
@@ -46,6 +48,7 @@ export function startStreamSource(options: StreamSourceOptions): StreamSource {
   let closed = false;
   let loop: Promise<void> = Promise.resolve();
   let idleRounds = 0;
+  let crashes = 0;
 
   const invoke = async (batch: StreamApiRecord[]): Promise<void> => {
     let pending = batch;
@@ -54,6 +57,10 @@ export function startStreamSource(options: StreamSourceOptions): StreamSource {
         Records: pending.map((r) => ({ ...r, eventSource: "aws:dynamodb", awsRegion: "ap-northeast-2" })),
       };
       try {
+        if (crashes > 0) {
+          crashes--;
+          throw new Error("injected crash: the invocation died before the handler ran");
+        }
         const result = (await options.handler(event, lambdaContext(options.functionName, 30_000))) as {
           batchItemFailures?: Array<{ itemIdentifier: string }>;
         } | null;
@@ -123,6 +130,9 @@ export function startStreamSource(options: StreamSourceOptions): StreamSource {
 
   return {
     failed,
+    crashNext(invocations) {
+      crashes = invocations;
+    },
     async stop() {
       running = false;
       await loop;

@@ -132,6 +132,17 @@ describe("at least once", () => {
     expect(summary(events)).toEqual([["order.paid", events[0]?.aggregate.version, 1]]);
   });
 
+  test("the publisher's invocation crashing on the first delivery: the batch comes again, each event published once", async () => {
+    const t = ctx();
+    t.stack.stream.crashNext(1);
+
+    const { merchantUid } = await paidOrder(t);
+    const events = await publishedFor(t, merchantUid);
+
+    expect(events.map((e) => [e.type, e.deliveries])).toEqual([["order.paid", 1]]);
+    expect(t.stack.stream.failed).toEqual([]);
+  });
+
   test("the publisher not running when the change commits: it publishes once it runs again", async () => {
     const t = ctx();
     await t.stack.stream.stop();
