@@ -88,7 +88,8 @@ export function subscriptionEvents(
       });
     if (next.status === "unpaid") add("subscription.unpaid", base);
     if (next.status === "paused") add("subscription.paused", base);
-    if (current.status === "paused" && next.status !== "canceled") add("subscription.resumed", base);
+    if (current.status === "paused" && (next.status === "active" || next.status === "past_due"))
+      add("subscription.resumed", base);
     if (next.status === "canceled")
       add("subscription.canceled", { ...base, ...(next.canceledAt ? { canceled_at: next.canceledAt } : {}) });
   }
