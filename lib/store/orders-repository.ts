@@ -198,7 +198,7 @@ export function createOrdersRepository(deps: {
     async getWithHistory(merchantUid) {
       // Two ranges of the partition, never its notes (any number a public door may have added, read by
       // listNotifications page by page): `CANCELLATION#…`/`EVENT#…` sort below `NOTE#`, and `ORDER`,
-      // `OWED#…` and `REFUND#…` at or above `ORDER`.
+      // `OUTBOX#…`, `OWED#…` and `REFUND#…` at or above `ORDER` (the outbox items, a handful, are skipped by type).
       const pk = orderKey(merchantUid).PK;
       const [below, above] = await Promise.all([
         queryAll(db, tableName, "PK = :pk AND SK < :note", { ":pk": pk, ":note": "NOTE#" }),
