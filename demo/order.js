@@ -12,7 +12,7 @@ import {
   showError,
   sleep,
 } from "./common.js";
-import { eventsSection } from "./events.js";
+import { eventsSection, latestChange } from "./events.js";
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(window.location.search);
@@ -370,7 +370,7 @@ function render(config, order, reload) {
     ...(retry ? [retry] : []),
     h("div", { class: "grid2" }, cards),
     ...[historySection(order), refundsSection(order)].filter(Boolean),
-    eventsSection(order.merchant_uid),
+    eventsSection(order.merchant_uid, { since: latestChange(order.history) }),
   );
   view.dataset.status = order.status;
 }

@@ -13,7 +13,7 @@ import {
   showError,
   sleep,
 } from "./common.js";
-import { eventsSection } from "./events.js";
+import { eventsSection, latestChange } from "./events.js";
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(window.location.search);
@@ -560,7 +560,7 @@ function render(sub) {
     h("div", { class: "grid2" }, summary(sub), manage(sub), sandboxTools(sub)),
     cyclesSection(sub),
     historySection(sub),
-    eventsSection(sub.id),
+    eventsSection(sub.id, { since: latestChange(sub.history) }),
   );
   Object.assign(view.dataset, {
     status: sub.status,
