@@ -23,6 +23,8 @@ export interface Books {
   lost_payments: number;
   stuck: number;
   refund_mismatches: number;
+  /** Domain events lost or invented: an event without its change, a paid order or kept charge without its event, or two. */
+  event_mismatches: number;
   waiting_on_person: number;
   orders: number;
   payments_at_iamport: number;
@@ -59,6 +61,7 @@ export async function auditBooks(world: World): Promise<Books> {
     lost_payments: 0,
     stuck: 0,
     refund_mismatches: 0,
+    event_mismatches: 0,
     waiting_on_person: 0,
     orders: orders.size,
     payments_at_iamport: 0,
@@ -159,6 +162,7 @@ export async function auditBooks(world: World): Promise<Books> {
     if (r.state === "in_progress")
       violation("stuck", r.merchantUid, `refund request ${r.idempotencyKey} in progress`);
   }
+  auditEvents(items, orders, subs, violation);
   for (const sub of subs.values()) {
     const paid = [...attempts.values()].filter(
       (a) => a.subscriptionId === sub.id && a.status === "paid" && !a.surplus,
@@ -167,6 +171,68 @@ export async function auditBooks(world: World): Promise<Books> {
       violation("refund_mismatches", sub.id, `${paid.length} kept charges, paidCycles ${sub.paidCycles}`);
   }
   return books;
+}
+
+/**
+ * The outbox against the records it reports (issue: events, none lost and none invented): every event
+ * belongs to a change that was written (its version has a history entry in the same partition); an order
+ * that was paid has one `order.paid`; a subscription one `subscription.created` and one
+ * `subscription.charged` per cycle it kept a charge for.
+ */
+function auditEvents(
+  items: Record<string, unknown>[],
+  orders: Map<string, Order>,
+  subs: Map<string, Subscription>,
+  violation: (kind: keyof Books, key: string, detail: string) => void,
+) {
+  const versions = new Set(
+    items
+      .filter((i) => i.type === "order_event" || i.type === "subscription_event")
+      .map((i) => `${i.PK}#${i.version}`),
+  );
+  const events = new Map<string, Array<{ type: string; data: Record<string, unknown> }>>();
+  for (const item of items) {
+    if (item.type !== "outbox") continue;
+    const event = item.event as { type: string; aggregate: { id: string; version: number }; data: never };
+    events.set(event.aggregate.id, [...(events.get(event.aggregate.id) ?? []), event]);
+    if (!versions.has(`${item.PK}#${event.aggregate.version}`))
+      violation(
+        "event_mismatches",
+        event.aggregate.id,
+        `${event.type} at version ${event.aggregate.version}, which no change wrote`,
+      );
+  }
+  const count = (id: string, type: string) => (events.get(id) ?? []).filter((e) => e.type === type).length;
+  for (const order of orders.values()) {
+    const wasPaid = ["paid", "partially_refunded", "refunded"].includes(order.status);
+    const paid = count(order.merchantUid, "order.paid");
+    if (wasPaid ? paid !== 1 : paid > 1)
+      violation(
+        "event_mismatches",
+        order.merchantUid,
+        `order ${order.status} with ${paid} order.paid events`,
+      );
+  }
+  for (const sub of subs.values()) {
+    if (count(sub.id, "subscription.created") !== 1)
+      violation(
+        "event_mismatches",
+        sub.id,
+        `${count(sub.id, "subscription.created")} subscription.created events`,
+      );
+    const charged = new Set(
+      (events.get(sub.id) ?? [])
+        .filter((e) => e.type === "subscription.charged")
+        .map((e) => (e.data as { charge?: { cycle?: number } }).charge?.cycle),
+    );
+    const chargedEvents = count(sub.id, "subscription.charged");
+    if (chargedEvents !== sub.paidCycles || charged.size !== chargedEvents)
+      violation(
+        "event_mismatches",
+        sub.id,
+        `${chargedEvents} subscription.charged events (${charged.size} cycles) for ${sub.paidCycles} kept charges`,
+      );
+  }
 }
 
 function waiting(o: OwedRefund | undefined): boolean {

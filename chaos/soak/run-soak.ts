@@ -127,22 +127,32 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       }
       const dayRng = rng.fork(`day-${day}`);
       const due = Math.min(options.orders, Math.round((day + 1) * ordersPerDay)) - placed;
-      await timed("orders", async () => {
-        for (let i = 0; i < due; i++) {
-          const actor = await placeOrder(world, dayRng.fork(`order-${placed}`), history, placed);
-          placed++;
-          if (actor) orders.push(actor);
-        }
-      });
-      // Each actor draws from its own generator, so concurrency does not change what it decides.
-      await eachLimited(orders, PARALLEL, async (actor) => {
-        const own = dayRng.fork(actor.merchantUid);
-        if (own.chance(0.3)) await orderDay(world, own, history, actor, pending);
-      });
-      await eachLimited(subs, PARALLEL, (actor) =>
-        subscriptionDay(world, dayRng.fork(actor.id), history, actor),
-      );
-      await tick(world, dayRng, history, pending, { chaos: true, sweep: true });
+      const newOrders = Array.from({ length: due }, (_, i) => placed + i);
+      placed += due;
+      const today = [...orders];
+      // Buyers, merchants and the background jobs act at the same time, as on AWS: a pause can race the
+      // dispatcher, a refund the reconciler. Each actor draws from its own generator, so concurrency does
+      // not change what it decides, only how its work interleaves with the rest.
+      await Promise.all([
+        timed("orders", () =>
+          eachLimited(newOrders, PARALLEL, async (n) => {
+            const actor = await placeOrder(world, dayRng.fork(`order-${n}`), history, n);
+            if (actor) orders.push(actor);
+          }),
+        ),
+        timed("order days", () =>
+          eachLimited(today, PARALLEL, async (actor) => {
+            const own = dayRng.fork(actor.merchantUid);
+            if (own.chance(0.3)) await orderDay(world, own, history, actor, pending);
+          }),
+        ),
+        timed("subscription days", () =>
+          eachLimited(subs, PARALLEL, (actor) =>
+            subscriptionDay(world, dayRng.fork(actor.id), history, actor),
+          ),
+        ),
+        tick(world, dayRng, history, pending, { chaos: true, sweep: true }),
+      ]);
       world.advance(DAY);
       options.onDay?.(day + 1, days);
     }

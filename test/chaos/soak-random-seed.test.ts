@@ -3,8 +3,10 @@
  * replayed with `npm run soak -- --seed <seed>`), and the audit's own check:
  * a payment planted behind our back is found.
  */
+import { DeleteCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { expect, test } from "vitest";
 import { drawSandboxModes } from "../../chaos/soak/run-soak.js";
+import { createDocumentClient } from "../../lib/store/dynamo-client.js";
 import { expectBalancedBooks, soakAtCiSize } from "./soak-support.js";
 
 test("the books balance with iamport's after a soak under chaos (random seed, modes drawn from it)", async () => {
@@ -45,4 +47,46 @@ test("the audit is not blind: a payment nobody applied is counted as lost and na
     ["double_charges", planted],
     ["lost_payments", planted],
   ]);
+}, 120_000);
+
+test("the audit is not blind to events: one lost and one invented are counted and named", async () => {
+  const planted: string[] = [];
+  const result = await soakAtCiSize(8, {
+    subscriptions: 3,
+    cycles: 1,
+    orders: 6,
+    faultRate: 0,
+    beforeAudit: async (world) => {
+      const db = createDocumentClient({
+        region: world.config.AWS_REGION,
+        ...(world.config.DYNAMODB_ENDPOINT ? { endpoint: world.config.DYNAMODB_ENDPOINT } : {}),
+      });
+      const TableName = world.config.TABLE_NAME;
+      const { Items = [] } = await db.send(
+        new ScanCommand({
+          TableName,
+          FilterExpression: "#t = :o",
+          ExpressionAttributeNames: { "#t": "type" },
+          ExpressionAttributeValues: { ":o": "outbox" },
+        }),
+      );
+      const paid = Items.find((i) => i.event.type === "order.paid");
+      const created = Items.find((i) => i.event.type === "subscription.created");
+      if (!paid || !created) throw new Error("the soak published no order.paid or subscription.created");
+      // Lost: the paid order's event is gone. Invented: an event for a version no change wrote.
+      await db.send(new DeleteCommand({ TableName, Key: { PK: paid.PK, SK: paid.SK } }));
+      const event = {
+        ...created.event,
+        id: "evt_planted",
+        type: "subscription.paused",
+        aggregate: { ...created.event.aggregate, version: 999 },
+      };
+      await db.send(new PutCommand({ TableName, Item: { ...created, SK: "OUTBOX#evt_planted", event } }));
+      planted.push(paid.event.aggregate.id, created.event.aggregate.id);
+    },
+  });
+  expect(result.event_mismatches).toBe(2);
+  expect(result.violations.map((v) => [v.kind, v.key]).sort()).toEqual(
+    planted.map((key) => ["event_mismatches", key]).sort(),
+  );
 }, 120_000);

@@ -28,6 +28,7 @@ export function expectBalancedBooks(result: Awaited<ReturnType<typeof soakAtCiSi
     lost_payments: 0,
     stuck: 0,
     refund_mismatches: 0,
+    event_mismatches: 0,
   });
   // Subscriptions pause, cancel and decline: most, not all, of their cycles fall due.
   expect(result.cycles_due).toBeGreaterThan(CI_SIZE.subscriptions * 2);
