@@ -73,7 +73,7 @@ export function environmentFor(
     const table = text(flags.table);
     if (!table)
       throw new UsageError(
-        `--table is required with --stage ${stage} (CloudFormation names the table: the stack's PaymentsTable resource)`,
+        `--table is required with --stage ${stage} (the stack's PaymentsTableName output)`,
       );
     env = {
       STAGE: stage,

@@ -44,7 +44,7 @@ Commands:
 Flags:
   --json                     one JSON document on stdout instead of a table
   --stage <name>             a deployed stage (default: the local stack of npm start); needs --table
-  --table <name>             the table (default payments-local; CloudFormation names a stage's)
+  --table <name>             the table (default payments-local; a stage's: its stack's PaymentsTableName output)
   --region <region>          AWS region (default ap-northeast-2)
   --iamport-mode <live|test> the stage's IAMPORT_MODE (default live with --stage)
   --kicc-mid <mid>, --kicc-billing-mid <mid>   the stage's MIDs, checked on re-verification

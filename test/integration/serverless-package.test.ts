@@ -170,6 +170,12 @@ describe("serverless.yml packaged offline", () => {
       UpdateReplacePolicy: "Retain",
     });
   });
+
+  test("the stack outputs the table's name, which the ops CLI's --table needs for a stage", () => {
+    expect(JSON.parse(templateText).Outputs.PaymentsTableName).toMatchObject({
+      Value: { Ref: "PaymentsTable" },
+    });
+  });
 });
 
 describe("least privilege, per function", () => {
