@@ -35,6 +35,8 @@ describe.skipIf(!hasChromium)(
     test("an order's page lists order.paid, then each refund made from the page as it lands, each once", async () => {
       const e2e = ctx();
       const { page: shop, merchantUid } = await payByCardPc(e2e, { quantity: 2 });
+      // Straight back from the window, the result page shows paid before the publisher has put the event.
+      await shop.locator("#events tr[data-type='order.paid']").waitFor();
       await shop.close();
 
       const page = await e2e.page();
