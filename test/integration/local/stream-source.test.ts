@@ -88,7 +88,7 @@ test("reported failures: delivery restarts at the first failed record, the ones 
     handler: async (event) => {
       calls.push(idsOf(event));
       const failed = failOnce
-        ? event.Records.filter((r: any) => r.dynamodb.NewImage.SK.S === "OUTBOX#b")
+        ? (event as { Records: any[] }).Records.filter((r) => r.dynamodb.NewImage.SK.S === "OUTBOX#b")
         : [];
       failOnce = false;
       return { batchItemFailures: failed.map((r: any) => ({ itemIdentifier: r.dynamodb.SequenceNumber })) };
