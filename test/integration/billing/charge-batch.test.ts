@@ -78,3 +78,40 @@ test("a batch of 12 with 3 iamport places: 3 `again` calls in flight at most and
   for (const { customerUid } of subs)
     expect(chargesOf(t, customerUid).filter((p) => p.status === "paid")).toHaveLength(2);
 });
+
+test("the dispatcher writes the leases of a page of due subscriptions several at a time, at most 8, each once", async () => {
+  // Arrange: 12 subscriptions whose cycle 2 is due a month from now.
+  const t = ctx();
+  const subs: Array<{ id: string }> = [];
+  for (let i = 0; i < 12; i++) subs.push(await subscribed(t));
+  const container = buildContainer(parseConfig(t.stack.env), {
+    clock: () => new Date(Date.now() + 32 * DAY),
+  });
+  const { subscriptions } = container.dispatchDeps;
+  let inFlight = 0;
+  let most = 0;
+  const leased: string[] = [];
+  const counted = Object.create(subscriptions) as typeof subscriptions;
+  counted.setCheckAfter = async (...args: Parameters<typeof subscriptions.setCheckAfter>) => {
+    most = Math.max(most, ++inFlight);
+    try {
+      const result = await subscriptions.setCheckAfter(...args);
+      leased.push(args[0].id);
+      return result;
+    } finally {
+      inFlight--;
+    }
+  };
+
+  // Act
+  await dispatchCharges({
+    ...container.dispatchDeps,
+    subscriptions: counted,
+    queue: { send: async () => ({ failed: [] }) },
+  });
+
+  // Assert
+  expect(most).toBeGreaterThan(1);
+  expect(most).toBeLessThanOrEqual(8);
+  for (const { id } of subs) expect(leased.filter((l) => l === id)).toHaveLength(1);
+});
