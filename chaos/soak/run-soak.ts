@@ -196,8 +196,11 @@ async function tick(
     timed("webhooks", () => deliverWebhooks(world, rng.fork("webhooks"), options.chaos)),
     timed("charges", async () => {
       const own = rng.fork("charges");
-      await invoke(world, own, (deps) => dispatchCharges(deps.dispatch));
-      await drainQueue(world, own, options.chaos);
+      // The consumers start on the first messages while the dispatcher still pages, as SQS feeds Lambda.
+      const dispatching = timed("dispatch", () =>
+        invoke(world, own, (deps) => dispatchCharges(deps.dispatch)),
+      );
+      await timed("drain", () => drainQueue(world, own, options.chaos, dispatching));
     }),
     timed("refunds", () => retryRefunds(world, rng.fork("refunds"), history, pending)),
     // Once a day each (on AWS every 5 and 15 minutes): a day is the coarsest step either can take.
@@ -285,7 +288,11 @@ const DELIVERIES_PER_TICK = 6;
  * holds up only its own worker. A message handed back is redelivered at once, up to
  * `DELIVERIES_PER_TICK` times a tick; now and then two workers get one message.
  */
-async function drainQueue(world: World, rng: Rng, chaos: boolean) {
+async function drainQueue(world: World, rng: Rng, chaos: boolean, producer: Promise<unknown>) {
+  let producing = true;
+  const produced = producer.finally(() => {
+    producing = false;
+  });
   const deliveries = new Map<string, number>();
   const eligible = (m: QueuedMessage) => (deliveries.get(m.id) ?? 0) < DELIVERIES_PER_TICK;
   const take = (): QueuedMessage[] => {
@@ -299,8 +306,17 @@ async function drainQueue(world: World, rng: Rng, chaos: boolean) {
     }
     return rng.shuffle(batch);
   };
+  // While the producer runs, an idle worker looks again shortly (at most 30 s of looking in all).
+  const next = async (): Promise<QueuedMessage[]> => {
+    for (let wait = 0; wait < 15_000; wait++) {
+      const batch = take();
+      if (batch.length > 0 || !producing) return batch;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return take();
+  };
   const worker = async () => {
-    for (let batch = take(); batch.length > 0; batch = take()) {
+    for (let batch = await next(); batch.length > 0; batch = await next()) {
       const duplicates = chaos ? batch.filter(() => rng.chance(world.chaos.faultRate * 0.3)) : [];
       await Promise.all([
         deliver(batch),
@@ -326,7 +342,7 @@ async function drainQueue(world: World, rng: Rng, chaos: boolean) {
       else if (!world.queue.some((q) => q.id === m.id)) world.queue.push(m);
     }
   };
-  await Promise.all(Array.from({ length: BATCHES_IN_FLIGHT }, worker));
+  await Promise.all([produced, ...Array.from({ length: BATCHES_IN_FLIGHT }, worker)]);
 }
 
 /** The merchant's integration retries a refund that got no definitive answer, with the same key. */
