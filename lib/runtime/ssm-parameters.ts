@@ -10,10 +10,8 @@
  * cold container, and one local request per parameter, behind which the
  * extension still makes its own call to SSM on a miss; this makes one.
  */
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { Sha256 } from "@smithy/core/checksum";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { createAwsJsonCall, regionalEndpoint } from "./aws-json-call.js";
 
 export interface SsmParametersOptions {
   region: string;
@@ -32,63 +30,22 @@ export type GetParameters = (names: readonly string[]) => Promise<Map<string, st
 
 /** Builds the reader; the credential chain is resolved on first use, not at init. */
 export function createGetParameters(options: SsmParametersOptions): GetParameters {
-  const url = new URL(
-    options.endpoint ??
-      process.env.AWS_ENDPOINT_URL_SSM ??
-      `https://ssm.${options.region}.${options.region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com"}/`,
-  );
-  const signer = new SignatureV4({
+  const call = createAwsJsonCall({
     service: "ssm",
     region: options.region,
-    credentials: options.credentials ?? defaultProvider(),
-    sha256: Sha256,
+    endpoint: options.endpoint ?? process.env.AWS_ENDPOINT_URL_SSM ?? regionalEndpoint("ssm", options.region),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    timeoutMs: options.timeoutMs ?? 3_000,
+    serviceLabel: "SSM",
+    fail: (message) => new SsmParametersError(message),
   });
   return async (names) => {
     if (names.length === 0) return new Map();
     if (names.length > 10) throw new SsmParametersError("GetParameters takes at most 10 names");
-    const body = JSON.stringify({ Names: names, WithDecryption: true });
-    const signed = await signer.sign({
-      method: "POST",
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: {},
-      headers: {
-        host: url.host,
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": "AmazonSSM.GetParameters",
-      },
-      body,
-    });
-    const response = await fetch(url, {
-      method: "POST",
-      headers: signed.headers,
-      body,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 3_000),
-    });
-    const text = await response.text();
-    let parsed: {
+    const parsed = await call<{
       Parameters?: Array<{ Name?: string; Value?: string }>;
       InvalidParameters?: string[];
-      __type?: string;
-      message?: string;
-      Message?: string;
-    };
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new SsmParametersError(`SSM answered HTTP ${response.status} with a body that is not JSON`);
-    }
-    if (!response.ok) {
-      const type =
-        String(parsed.__type ?? "")
-          .split("#")
-          .pop() || `HTTP ${response.status}`;
-      throw new SsmParametersError(
-        `SSM GetParameters failed: ${type}: ${parsed.message ?? parsed.Message ?? ""}`,
-      );
-    }
+    }>("AmazonSSM.GetParameters", { Names: names, WithDecryption: true }, "SSM GetParameters");
     if (parsed.InvalidParameters?.length)
       throw new SsmParametersError(`SSM has no parameter ${parsed.InvalidParameters.join(", ")}`);
     const values = new Map<string, string>();
