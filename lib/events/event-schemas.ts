@@ -4,6 +4,9 @@
  * and the domain functions that build events are typed by them. Field names
  * follow the HTTP API (snake_case); amounts are KRW integers.
  */
+import { SUBSCRIPTION_STATUSES } from "../billing/subscription.js";
+import { KICC_PAY_METHODS } from "../kicc/create-order-fields.js";
+import { ORDER_STATUSES } from "../orders/order.js";
 import * as z from "../validation/zod.js";
 
 const krw = z.number().check(z.int(), z.gte(0));
@@ -12,18 +15,9 @@ const time = z.string().check(z.minLength(1));
 /** What every order event says about the order. */
 const order = {
   merchant_uid: z.string(),
-  status: z.enum([
-    "pending",
-    "awaiting_deposit",
-    "paid",
-    "partially_refunded",
-    "refunded",
-    "failed",
-    "expired",
-    "forged",
-  ]),
+  status: z.enum(ORDER_STATUSES),
   amount: krw,
-  pay_method: z.enum(["card", "trans", "vbank", "phone"]),
+  pay_method: z.enum(KICC_PAY_METHODS),
   imp_uid: z.optional(z.string()),
   /** Who or what made the change: callback, redirect, webhook, reconciler, sweep or api. */
   source: z.string(),
@@ -33,7 +27,7 @@ const order = {
 /** What every subscription event says about the subscription. */
 const subscription = {
   subscription_id: z.string(),
-  status: z.enum(["active", "past_due", "paused", "unpaid", "canceled"]),
+  status: z.enum(SUBSCRIPTION_STATUSES),
   customer_uid: z.string(),
   cycle: z.number().check(z.int(), z.gte(1)),
   next_charge_at: z.nullable(time),
