@@ -5,48 +5,20 @@
  * in the region, recomputed from the request it received; it answers as
  * EventBridge does, an entry refused with an ErrorCode in place of an EventId.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Sha256 } from "@smithy/core/checksum";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import type { BusEntry } from "../../../lib/events/event-bus.js";
 import { createEventBridgeBus, EventBridgeError } from "../../../lib/runtime/event-bridge.js";
+import { signatureOk as signedFor, testCredentials } from "../../support/sigv4-check.js";
 
-const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret-test", sessionToken: "session-test" };
+const credentials = testCredentials;
 let server: Server;
 let endpoint: string;
 let received: Array<{ target: string; contentType: string; signatureOk: boolean; body: any }> = [];
 /** DetailTypes the stand-in refuses (as a throttled or failed entry). */
 let refuse = new Set<string>();
 let status = 200;
-
-async function signatureOk(req: IncomingMessage, body: string): Promise<boolean> {
-  const match = String(req.headers.authorization ?? "").match(
-    /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/(\d{8})\/ap-northeast-2\/events\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/,
-  );
-  if (!match) return false;
-  const signed = (match[2] as string).split(";");
-  for (const required of ["host", "x-amz-date", "x-amz-target", "content-type", "x-amz-security-token"])
-    if (!signed.includes(required)) return false;
-  const amzDate = String(req.headers["x-amz-date"]);
-  const headers: Record<string, string> = {};
-  for (const name of signed) headers[name] = String(req.headers[name]);
-  const again = await new SignatureV4({
-    service: "events",
-    region: "ap-northeast-2",
-    credentials,
-    sha256: Sha256,
-  }).sign(
-    { method: "POST", protocol: "http:", hostname: "127.0.0.1", path: "/", query: {}, headers, body },
-    {
-      signingDate: new Date(
-        `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
-      ),
-    },
-  );
-  return String(again.headers.authorization).endsWith(`Signature=${match[3]}`);
-}
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -58,7 +30,7 @@ beforeAll(async () => {
       const call = {
         target: String(req.headers["x-amz-target"]),
         contentType: String(req.headers["content-type"]),
-        signatureOk: await signatureOk(req, text),
+        signatureOk: await signedFor("events", req, text),
         body,
       };
       received.push(call);

@@ -5,16 +5,15 @@
  * JSON content type, and a SigV4 signature for service `ssm` in the region,
  * recomputed from the request it received.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Sha256 } from "@smithy/core/checksum";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { parseConfig } from "../../../lib/config.js";
 import { createSecrets } from "../../../lib/runtime/secrets.js";
 import { createGetParameters } from "../../../lib/runtime/ssm-parameters.js";
+import { signatureOk as signedFor, testCredentials } from "../../support/sigv4-check.js";
 
-const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret-test", sessionToken: "session-test" };
+const credentials = testCredentials;
 const store = new Map<string, string>([
   ["/kicc/test/iamport", JSON.stringify({ imp_key: "k-123", imp_secret: "s-456" })],
   ["/kicc/test/api-keys", "key-a, key-b"],
@@ -22,34 +21,6 @@ const store = new Map<string, string>([
 let server: Server;
 let endpoint: string;
 let calls: Array<{ target: string; names: string[]; signatureOk: boolean; decrypt: boolean }> = [];
-
-async function verify(req: IncomingMessage, body: string): Promise<boolean> {
-  const auth = String(req.headers.authorization ?? "");
-  const match = auth.match(
-    /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/(\d{8})\/ap-northeast-2\/ssm\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/,
-  );
-  if (!match) return false;
-  const signed = (match[2] as string).split(";");
-  for (const required of ["host", "x-amz-date", "x-amz-target", "content-type", "x-amz-security-token"])
-    if (!signed.includes(required)) return false;
-  const amzDate = String(req.headers["x-amz-date"]);
-  const headers: Record<string, string> = {};
-  for (const name of signed) headers[name] = String(req.headers[name]);
-  const again = await new SignatureV4({
-    service: "ssm",
-    region: "ap-northeast-2",
-    credentials,
-    sha256: Sha256,
-  }).sign(
-    { method: "POST", protocol: "http:", hostname: "127.0.0.1", path: "/", query: {}, headers, body },
-    {
-      signingDate: new Date(
-        `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
-      ),
-    },
-  );
-  return String(again.headers.authorization).endsWith(`Signature=${match[3]}`);
-}
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -61,7 +32,7 @@ beforeAll(async () => {
       const call = {
         target: String(req.headers["x-amz-target"]),
         names: input.Names,
-        signatureOk: await verify(req, body),
+        signatureOk: await signedFor("ssm", req, body),
         decrypt: input.WithDecryption,
       };
       calls.push(call);
