@@ -39,6 +39,13 @@ const DESCRIPTIONS: Record<EventType, string> = {
     "The plan's name or amount changed, now or from a later cycle (from_cycle); never prorated",
   "subscription.trial_ending":
     "The trial ends at trial_ends_at (BILLING_TRIAL_NOTICE_DAYS before it); the first charge is then",
+  "refund_owed.decided":
+    "Money iamport holds under one of our merchant_uids is owed back in full (forged, second payment, surplus or rejected charge, orphan); it is refunded by itself unless a person is needed",
+  "refund_owed.needs_account":
+    "A deposited virtual account must be refunded: the buyer's bank account is needed (POST /orders/{merchant_uid}/refunds with imp_uid and the missing fields)",
+  "refund_owed.needs_person":
+    "iamport refused the refund itself: a person must refund it (iamport is re-read daily and refund_owed.refunded follows)",
+  "refund_owed.refunded": "The money owed is back: iamport's record shows nothing left to refund",
 };
 
 const order = {
@@ -68,6 +75,16 @@ const charge = {
   imp_uid: "imp_223456789012",
 };
 const refund = { refund_amount: 2_000, refunded_amount: 2_000, cancellation_ids: ["c_1"] };
+const owed = {
+  imp_uid: "imp_323456789012",
+  merchant_uid: "order-20261201-0001",
+  owner: { type: "order" as const, id: "order-20261201-0001" },
+  amount: 12_000,
+  reason: "second_payment" as const,
+  state: "pending" as const,
+  detail: "a second payment for order-20261201-0001, which kept imp_123456789012",
+  pay_method: "vbank",
+};
 
 const EXAMPLES: { [T in EventType]: EventData<T> } = {
   "order.paid": { ...order, paid_at: "2026-12-01T03:00:00.000Z", escrow: false },
@@ -145,6 +162,21 @@ const EXAMPLES: { [T in EventType]: EventData<T> } = {
     trial_ends_at: "2026-12-15T01:00:00.000Z",
     plan: { name: "Pro", amount: 9_900 },
   },
+  "refund_owed.decided": owed,
+  "refund_owed.needs_account": {
+    ...owed,
+    state: "needs_account",
+    missing: ["refund_holder", "refund_bank", "refund_account"],
+    what_to_do:
+      "a deposited virtual account is refunded to the buyer's bank account: POST /orders/order-20261201-0001/refunds with imp_uid imp_323456789012, refund_holder, refund_bank and refund_account",
+  },
+  "refund_owed.needs_person": {
+    ...owed,
+    pay_method: "card",
+    state: "needs_person",
+    last_error: "취소할 결제건이 존재하지 않습니다.",
+  },
+  "refund_owed.refunded": { ...owed, state: "done", refunded_amount: 12_000, tries: 1 },
 };
 
 function jsonSchema(schema: $ZodType): Record<string, unknown> {
@@ -159,11 +191,13 @@ function jsonSchema(schema: $ZodType): Record<string, unknown> {
 export function buildEventsCatalogue(): Record<string, unknown> {
   const events = Object.fromEntries(
     EVENT_TYPES.map((type) => {
-      const aggregate = {
-        type: type.startsWith("subscription.") ? ("subscription" as const) : ("order" as const),
-        id: type.startsWith("subscription.") ? sub.subscription_id : order.merchant_uid,
-        version: 3,
-      };
+      const kind = type.startsWith("subscription.")
+        ? ("subscription" as const)
+        : type.startsWith("refund_owed.")
+          ? ("refund_owed" as const)
+          : ("order" as const);
+      const ids = { subscription: sub.subscription_id, refund_owed: owed.imp_uid, order: order.merchant_uid };
+      const aggregate = { type: kind, id: ids[kind], version: 3 };
       return [
         type,
         {
@@ -200,8 +234,12 @@ export function buildEventsCatalogue(): Record<string, unknown> {
           type: "object",
           required: ["type", "id", "version"],
           properties: {
-            type: { type: "string", enum: ["order", "subscription"] },
-            id: { type: "string", description: "The merchant_uid of an order, the id of a subscription" },
+            type: { type: "string", enum: ["order", "subscription", "refund_owed"] },
+            id: {
+              type: "string",
+              description:
+                "The merchant_uid of an order, the id of a subscription, the imp_uid of a refund owed",
+            },
             version: {
               type: "integer",
               minimum: 1,

@@ -8,8 +8,9 @@ import type { EventData, EventType } from "./event-schemas.js";
 
 /** The aggregate a change happened to, and the version the change made. */
 export interface EventAggregate {
-  type: "order" | "subscription";
-  /** The merchant_uid of an order, the id of a subscription. */
+  /** `refund_owed`: a refund this service owes (lib/ledger/owed-refund.ts), its own versioned item. */
+  type: "order" | "subscription" | "refund_owed";
+  /** The merchant_uid of an order, the id of a subscription, the imp_uid of a refund owed. */
   id: string;
   version: number;
 }

@@ -6,6 +6,7 @@
  */
 import { SUBSCRIPTION_STATUSES } from "../billing/subscription.js";
 import { KICC_PAY_METHODS } from "../kicc/create-order-fields.js";
+import { OWED_REFUND_REASONS, OWED_REFUND_STATES } from "../ledger/owed-refund.js";
 import { ORDER_STATUSES } from "../orders/order.js";
 import * as z from "../validation/zod.js";
 
@@ -60,6 +61,27 @@ const charge = {
 
 const plan = z.object({ name: z.string(), amount: krw });
 
+/** What every refund-owed event says about the refund (lib/ledger/owed-refund.ts). */
+const owed = {
+  imp_uid: z.string(),
+  /** The merchant_uid the payment came under (an order's, or a subscription charge's). */
+  merchant_uid: z.string(),
+  /** The aggregate whose partition holds it: an order, or a subscription (a charge's payment). */
+  owner: z.object({
+    type: z.enum(["order", "subscription"]),
+    id: z.string(),
+    cycle: z.optional(z.number().check(z.int(), z.gte(1))),
+    attempt: z.optional(z.number().check(z.int(), z.gte(1))),
+  }),
+  /** The balance owed back (what iamport held when last read). */
+  amount: krw,
+  reason: z.enum(OWED_REFUND_REASONS),
+  state: z.enum(OWED_REFUND_STATES),
+  /** Why, in words. */
+  detail: z.string(),
+  pay_method: z.string(),
+};
+
 /** Every event type and its body. */
 export const eventSchemas = {
   "order.paid": z.object({ ...order, paid_at: z.optional(time), escrow: z.boolean() }),
@@ -101,6 +123,15 @@ export const eventSchemas = {
     from_cycle: z.number().check(z.int(), z.gte(1)),
   }),
   "subscription.trial_ending": z.object({ ...subscription, trial_ends_at: time, plan }),
+  "refund_owed.decided": z.object(owed),
+  "refund_owed.needs_account": z.object({
+    ...owed,
+    /** The refund request's fields iamport needs for a deposited virtual account. */
+    missing: z.array(z.enum(["refund_holder", "refund_bank", "refund_account"])),
+    what_to_do: z.string(),
+  }),
+  "refund_owed.needs_person": z.object({ ...owed, last_error: z.string() }),
+  "refund_owed.refunded": z.object({ ...owed, refunded_amount: krw, tries: z.number().check(z.int()) }),
 } as const;
 
 export type EventType = keyof typeof eventSchemas;

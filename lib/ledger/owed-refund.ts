@@ -26,7 +26,8 @@ export const OWED_REFUND_REASONS = [
 ] as const;
 export type OwedRefundReason = (typeof OWED_REFUND_REASONS)[number];
 
-export type OwedRefundState = "pending" | "needs_account" | "needs_person" | "done";
+export const OWED_REFUND_STATES = ["pending", "needs_account", "needs_person", "done"] as const;
+export type OwedRefundState = (typeof OWED_REFUND_STATES)[number];
 
 /** Whose merchant_uid the payment came under: the item lives in that aggregate's partition. */
 export type OwedRefundOwner =

@@ -15,7 +15,7 @@ import type { ChargeAttempt } from "../billing/charge-attempt.js";
 import type { Subscription } from "../billing/subscription.js";
 import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
 import { DUE_SHARDS, subscriptionKey, unknownIndexPk } from "./keys.js";
-import { putOwedRefund } from "./owed-refunds-repository.js";
+import { owedRefundOutbox, putOwedRefund } from "./owed-refunds-repository.js";
 import { pagesAcrossShards } from "./shard-pages.js";
 import {
   attemptItem,
@@ -166,6 +166,7 @@ export function chargeAttemptOperations(deps: {
                 },
               },
               putOwedRefund(TableName, owed),
+              ...owedRefundOutbox(TableName, null, owed),
             ],
           }),
         );
@@ -199,7 +200,8 @@ export function chargeAttemptOperations(deps: {
         );
       }
       // The refund this settling decides (a surplus or rejected payment) is written with it, or not at all.
-      if (owed) items.push(putOwedRefund(TableName, owed));
+      // Its events (unconditional) go before it, so a decision already made is still the last item failed.
+      if (owed) items.push(...owedRefundOutbox(TableName, null, owed), putOwedRefund(TableName, owed));
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
         return "saved";

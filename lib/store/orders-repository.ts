@@ -26,7 +26,7 @@ import {
   shardOf,
 } from "./keys.js";
 import { putOutbox } from "./outbox-items.js";
-import { fromOwedItem, putOwedRefund } from "./owed-refunds-repository.js";
+import { fromOwedItem, owedRefundOutbox, putOwedRefund } from "./owed-refunds-repository.js";
 
 /** An inbound notification (webhook, callback, redirect), stored before it is processed (invariant 5). */
 export interface InboundNotification {
@@ -239,6 +239,7 @@ export function createOrdersRepository(deps: {
       const orderItems = items.length;
       // The decision to refund is written with the change that makes it, or not at all.
       const owedAt = owed ? items.push(putOwedRefund(tableName, owed)) - 1 : -1;
+      if (owed) items.push(...owedRefundOutbox(tableName, null, owed));
       const noteAt = note ? items.push(...noteItems(note)) - 2 : -1;
       try {
         if (items.length > 1) await db.send(new TransactWriteCommand({ TransactItems: items as never }));

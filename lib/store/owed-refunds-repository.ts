@@ -5,10 +5,17 @@
  * rest of its partition; on the sparse index `OWED#<shard>` / checkAfter
  * while not done. One item per imp_uid: deciding twice finds the first decision.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { OwedRefund, OwedRefundOwner } from "../ledger/owed-refund.js";
+import { owedRefundEvents } from "../ledger/owed-refund-events.js";
 import { isConditionFailure } from "./condition-failure.js";
 import { OWED_SHARDS, orderKey, owedIndexPk, owedRefundSk, shardOf, subscriptionKey } from "./keys.js";
+import { putOutbox } from "./outbox-items.js";
 import { pagesAcrossShards } from "./shard-pages.js";
 import type { TransactItem } from "./subscription-items.js";
 
@@ -52,6 +59,25 @@ export function putOwedRefund(TableName: string, owed: OwedRefund): TransactItem
   };
 }
 
+/**
+ * The outbox items of the change from `before` (null: decided) to `after`, in
+ * the owner's partition. Unconditional: they go only in the transaction of the
+ * refund's own guarded write (`attribute_not_exists` or `version = :v`), which
+ * is what makes each event once, and a failed decision keeps reporting only
+ * its own item as failed (the callers read the failed index).
+ */
+export function owedRefundOutbox(
+  TableName: string,
+  before: OwedRefund | null,
+  after: OwedRefund,
+): TransactItem[] {
+  return owedRefundEvents(before, after).map((event) => {
+    const { ConditionExpression: _guard, ...put } =
+      putOutbox(TableName, partitionOf(after.owner), event).Put ?? {};
+    return { Put: put } as TransactItem;
+  });
+}
+
 export function fromOwedItem(item: Record<string, unknown>): OwedRefund {
   const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g2, type: _type, ...rest } = item;
   return rest as unknown as OwedRefund;
@@ -77,12 +103,10 @@ export function createOwedRefundsRepository(deps: {
 
     async putIfAbsent(owed) {
       try {
+        // One decision per payment: a second decider finds the first. Its event goes in the same round trip.
         await db.send(
-          new PutCommand({
-            TableName,
-            Item: owedRefundItem(owed),
-            // One decision per payment: a second decider finds the first.
-            ConditionExpression: "attribute_not_exists(PK)",
+          new TransactWriteCommand({
+            TransactItems: [putOwedRefund(TableName, owed), ...owedRefundOutbox(TableName, null, owed)],
           }),
         );
         return { created: true };
@@ -95,17 +119,20 @@ export function createOwedRefundsRepository(deps: {
     },
 
     async update(current, next) {
+      // `version = :v`: two executors (the reconciler and the sweep, a retried request) never both
+      // hold the lease for one cancel; the loser re-reads.
+      const put = {
+        TableName,
+        Item: owedRefundItem(next),
+        ConditionExpression: "version = :v",
+        ExpressionAttributeValues: { ":v": current.version },
+      };
+      // A change of state publishes with the write itself (one round trip either way); a lease or back-off alone stays a Put.
+      const events = owedRefundOutbox(TableName, current, next);
       try {
-        await db.send(
-          new PutCommand({
-            TableName,
-            Item: owedRefundItem(next),
-            // `version = :v`: two executors (the reconciler and the sweep, a retried request) never both
-            // hold the lease for one cancel; the loser re-reads.
-            ConditionExpression: "version = :v",
-            ExpressionAttributeValues: { ":v": current.version },
-          }),
-        );
+        if (events.length > 0)
+          await db.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...events] }));
+        else await db.send(new PutCommand(put));
         return { saved: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
