@@ -6,7 +6,7 @@
  */
 import { toJSONSchema } from "zod/mini";
 import type { $ZodType } from "zod/v4/core";
-import { eventId } from "../lib/events/domain-event.js";
+import { AGGREGATE_TYPES, eventId } from "../lib/events/domain-event.js";
 import { EVENT_TYPES, type EventData, type EventType, eventSchemas } from "../lib/events/event-schemas.js";
 
 /** When each event is published. */
@@ -234,7 +234,7 @@ export function buildEventsCatalogue(): Record<string, unknown> {
           type: "object",
           required: ["type", "id", "version"],
           properties: {
-            type: { type: "string", enum: ["order", "subscription", "refund_owed"] },
+            type: { type: "string", enum: [...AGGREGATE_TYPES] },
             id: {
               type: "string",
               description:

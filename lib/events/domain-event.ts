@@ -6,10 +6,12 @@
 import { createHash } from "node:crypto";
 import type { EventData, EventType } from "./event-schemas.js";
 
+/** `refund_owed`: a refund this service owes (lib/ledger/owed-refund.ts), its own versioned item. */
+export const AGGREGATE_TYPES = ["order", "subscription", "refund_owed"] as const;
+
 /** The aggregate a change happened to, and the version the change made. */
 export interface EventAggregate {
-  /** `refund_owed`: a refund this service owes (lib/ledger/owed-refund.ts), its own versioned item. */
-  type: "order" | "subscription" | "refund_owed";
+  type: (typeof AGGREGATE_TYPES)[number];
   /** The merchant_uid of an order, the id of a subscription, the imp_uid of a refund owed. */
   id: string;
   version: number;

@@ -7,6 +7,7 @@
  */
 import type { Logger } from "../observability/logger.js";
 import * as z from "../validation/zod.js";
+import { AGGREGATE_TYPES } from "./domain-event.js";
 import { type BusEntry, type EventBus, MAX_ENTRIES_PER_PUT } from "./event-bus.js";
 import { EVENT_TYPES } from "./event-schemas.js";
 
@@ -34,7 +35,7 @@ const envelopeSchema = z.object({
   type: z.enum(EVENT_TYPES as [string, ...string[]]),
   time: z.string().check(z.minLength(1)),
   aggregate: z.object({
-    type: z.enum(["order", "subscription"]),
+    type: z.enum(AGGREGATE_TYPES),
     id: z.string().check(z.minLength(1)),
     version: z.number().check(z.int(), z.gte(1)),
   }),
