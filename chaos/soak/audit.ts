@@ -190,12 +190,24 @@ function auditEvents(
       .filter((i) => i.type === "order_event" || i.type === "subscription_event")
       .map((i) => `${i.PK}#${i.version}`),
   );
+  // A refund owed is its own aggregate (its own version, beside its owner): its events are checked against it.
+  const owedVersions = new Map(
+    items.filter((i) => i.type === "owed_refund").map((i) => [`${i.PK}#${i.impUid}`, Number(i.version)]),
+  );
+  const wrote = (pk: unknown, a: { type?: string; id: string; version: number }) =>
+    a.type === "refund_owed"
+      ? a.version <= (owedVersions.get(`${pk}#${a.id}`) ?? 0)
+      : versions.has(`${pk}#${a.version}`);
   const events = new Map<string, Array<{ type: string; data: Record<string, unknown> }>>();
   for (const item of items) {
     if (item.type !== "outbox") continue;
-    const event = item.event as { type: string; aggregate: { id: string; version: number }; data: never };
+    const event = item.event as {
+      type: string;
+      aggregate: { type?: string; id: string; version: number };
+      data: never;
+    };
     events.set(event.aggregate.id, [...(events.get(event.aggregate.id) ?? []), event]);
-    if (!versions.has(`${item.PK}#${event.aggregate.version}`))
+    if (!wrote(item.PK, event.aggregate))
       violation(
         "event_mismatches",
         event.aggregate.id,
