@@ -2,7 +2,7 @@
  * The stage's EventBridge bus, locally: takes the publisher's signed
  * PutEvents calls (at `/__local/eventbridge/`), keeps every entry in memory
  * and serves the events at `GET /__local/events` (`?aggregate=<id>` for one
- * order's or subscription's), each once by id as a consumer that dedupes
+ * order's or subscription's, with the refunds owed it owns), each once by id as a consumer that dedupes
  * would see them, with how often it was delivered. Tests inject refusals.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -58,7 +58,13 @@ export function createLocalEventBus(): LocalEventBus {
   };
 
   const events: LocalEventBus["events"] = (aggregate) =>
-    [...byId.values()].filter((e) => !aggregate || e.aggregate.id === aggregate);
+    [...byId.values()].filter(
+      // A refund owed is its own aggregate (its imp_uid) beside its owner: an order's page lists them too.
+      (e) =>
+        !aggregate ||
+        e.aggregate.id === aggregate ||
+        (e.data.owner as { id?: string } | undefined)?.id === aggregate,
+    );
 
   return {
     events,

@@ -105,6 +105,9 @@ describe("refund owed events", () => {
     // The order itself publishes no refund: it kept the first payment.
     expect((await order(t, merchantUid)).status).toBe("paid");
     expect((await publishedFor(t, merchantUid)).map((e) => e.type)).not.toContain("order.refunded");
+    // The order's own list (its page, `GET /__local/events?aggregate=`) has the refunds it owns.
+    const listed = (await publishedFor(t, merchantUid)).filter((e) => e.type.startsWith("refund_owed."));
+    expect(listed.map((e) => e.id)).toEqual(events.map((e) => e.id));
   });
 
   test("a surplus charge: refund_owed.decided and refund_owed.refunded once each, in the subscription's partition", async () => {
