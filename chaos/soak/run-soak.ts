@@ -280,7 +280,7 @@ async function deliverWebhooks(world: World, rng: Rng, chaos: boolean) {
 }
 
 /** Deliveries of one message in one tick before it waits for the next (SQS's visibility timeout, in effect). */
-const DELIVERIES_PER_TICK = 6;
+const DELIVERIES_PER_TICK = 3;
 
 /**
  * The charge queue, drained as SQS feeds Lambda: up to `BATCHES_IN_FLIGHT` batches of up to 10 at once,

@@ -25,8 +25,16 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates `tableName` (no-op when it exists) with its GSI, TTL and stream. */
-export async function createTable(endpoint: string, tableName: string): Promise<void> {
+/**
+ * Creates `tableName` (no-op when it exists) with its GSI, TTL and stream.
+ * @param options.stream false for a table whose stream nobody reads (the soak audits the outbox items in
+ *   the table itself): DynamoDB Local then keeps no stream records
+ */
+export async function createTable(
+  endpoint: string,
+  tableName: string,
+  options: { stream?: boolean } = {},
+): Promise<void> {
   const def = tableDefinition();
   const client = localDynamoClient(endpoint);
   try {
@@ -38,7 +46,7 @@ export async function createTable(endpoint: string, tableName: string): Promise<
         KeySchema: def.KeySchema,
         GlobalSecondaryIndexes: def.GlobalSecondaryIndexes,
         // CloudFormation's StreamSpecification has only the view type; the API also wants it enabled.
-        ...(def.StreamSpecification
+        ...(def.StreamSpecification && options.stream !== false
           ? { StreamSpecification: { StreamEnabled: true, ...(def.StreamSpecification as object) } }
           : {}),
       } as CreateTableCommandInput),
