@@ -180,7 +180,7 @@ export async function startWorld(options: {
     SEND_NOTICE_URL: "false",
     RESULT_ORIGINS: "http://127.0.0.1:9",
     DEFAULT_RESULT_URL: "http://127.0.0.1:9/result",
-    IAMPORT_TIMEOUT_MS: "200",
+    IAMPORT_TIMEOUT_MS: "100",
     LOG_LEVEL: "silent",
     LEDGER_SWEEP_WINDOW_HOURS: "72",
     ...(info.billingMid ? { KICC_BILLING_MID: info.billingMid } : {}),
@@ -278,7 +278,7 @@ function invocation(world: World, rng: Rng, queue: ChargeQueue): Invocation {
         kind,
         times: 1,
         ...(kind === "status" ? { status: rng.pick([500, 502, 503, 504]) } : {}),
-        ...(kind === "latency" ? { ms: 50 + rng.int(150) } : {}),
+        ...(kind === "latency" ? { ms: 25 + rng.int(75) } : {}),
       });
       counters.faults++;
       counters.faultKinds[kind] = (counters.faultKinds[kind] ?? 0) + 1;
