@@ -5,7 +5,7 @@
  * merchant_uids must be the one its order or cycle keeps, or refunded, or
  * waiting on a person (a refund owed in `needs_account` / `needs_person`).
  */
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { ChargeAttempt } from "../../lib/billing/charge-attempt.js";
 import { parseChargeMerchantUid } from "../../lib/billing/merchant-uid.js";
 import type { Subscription } from "../../lib/billing/subscription.js";
@@ -13,6 +13,14 @@ import type { OwedRefund } from "../../lib/ledger/owed-refund.js";
 import type { Order } from "../../lib/orders/order.js";
 import type { RefundRequestRecord } from "../../lib/orders/refund.js";
 import { createDocumentClient } from "../../lib/store/dynamo-client.js";
+import {
+  DUE_SHARDS,
+  OPEN_SHARDS,
+  OWED_SHARDS,
+  openIndexPk,
+  owedIndexPk,
+  unknownIndexPk,
+} from "../../lib/store/keys.js";
 import type { World } from "./world.js";
 
 export interface Books {
@@ -289,16 +297,43 @@ async function scan(world: World, projection?: string[]): Promise<Record<string,
 /** A fingerprint of our records and iamport's, to tell when the settle rounds stop changing anything. */
 /**
  * Work still open in our records: an order, attempt or refund owed on an index the background jobs read
- * (GSI1: the reconciler's `OPEN#`, the lookups' `UNKNOWN#`, the executor's `OWED#`), or a refund request in
- * progress. Subscriptions are on `DUE#` for as long as they bill, and a refund owed waiting on a person is
- * rechecked for ever; neither is work the settle phase can finish.
+ * (GSI1: the reconciler's `OPEN#`, the lookups' `UNKNOWN#`, the executor's `OWED#`). Read from the index,
+ * which holds only open work, not by scanning the table. Subscriptions are on `DUE#` for as long as they
+ * bill, and a refund owed waiting on a person is rechecked for ever; neither is work the settle phase can
+ * finish. A refund request in progress is the merchant's retry, which the settle phase waits for itself.
  */
 export async function openWork(world: World): Promise<number> {
-  const items = await scan(world, ["GSI1PK", "type", "state"]);
-  return items.filter((i) => {
-    const index = String(i.GSI1PK ?? "");
-    if (index.startsWith("OPEN#") || index.startsWith("UNKNOWN#")) return true;
-    if (index.startsWith("OWED#")) return i.state !== "needs_account" && i.state !== "needs_person";
-    return i.type === "refund_request" && i.state === "in_progress";
-  }).length;
+  const db = createDocumentClient({
+    region: world.config.AWS_REGION,
+    ...(world.config.DYNAMODB_ENDPOINT ? { endpoint: world.config.DYNAMODB_ENDPOINT } : {}),
+  });
+  const partitions = [
+    ...Array.from({ length: OPEN_SHARDS }, (_, i) => openIndexPk(i)),
+    ...Array.from({ length: DUE_SHARDS }, (_, i) => unknownIndexPk(i)),
+    ...Array.from({ length: OWED_SHARDS }, (_, i) => owedIndexPk(i)),
+  ];
+  const counts = await Promise.all(
+    partitions.map(async (pk) => {
+      let open = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: world.config.TABLE_NAME,
+            IndexName: "GSI1",
+            KeyConditionExpression: "GSI1PK = :pk",
+            ExpressionAttributeValues: { ":pk": pk },
+            ProjectionExpression: "#s",
+            ExpressionAttributeNames: { "#s": "state" },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const i of page.Items ?? [])
+          if (!pk.startsWith("OWED#") || (i.state !== "needs_account" && i.state !== "needs_person")) open++;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return open;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
