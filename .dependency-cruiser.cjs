@@ -6,7 +6,8 @@ module.exports = {
   forbidden: [
     {
       name: "functions-only-to-lib",
-      comment: "A Lambda wires lib: it imports nothing from local, sandbox, demo, chaos, ops or another function.",
+      comment:
+        "A Lambda wires lib: it imports nothing from local, sandbox, demo, chaos, ops or another function.",
       severity: "error",
       from: { path: "^functions/" },
       to: { path: "^(local|sandbox|demo|chaos|ops|bench|scripts|functions)/", pathNot: "^functions/[^/]+$" },
@@ -27,7 +28,8 @@ module.exports = {
     },
     {
       name: "domain-not-to-adapters",
-      comment: "Orders, billing and the ledger declare ports; the store, iamport client and queue implement them.",
+      comment:
+        "Orders, billing and the ledger declare ports; the store, iamport client and queue implement them.",
       severity: "error",
       from: { path: "^lib/(orders|billing|ledger|kicc|events)/" },
       to: { path: "^lib/(store|queue|runtime)/" },
