@@ -71,11 +71,9 @@ export function owedRefundOutbox(
   before: OwedRefund | null,
   after: OwedRefund,
 ): TransactItem[] {
-  return owedRefundEvents(before, after).map((event) => {
-    const { ConditionExpression: _guard, ...put } =
-      putOutbox(TableName, partitionOf(after.owner), event).Put ?? {};
-    return { Put: put } as TransactItem;
-  });
+  return owedRefundEvents(before, after).map((event) =>
+    putOutbox(TableName, partitionOf(after.owner), event, { guarded: false }),
+  );
 }
 
 export function fromOwedItem(item: Record<string, unknown>): OwedRefund {
