@@ -13,8 +13,9 @@
  * Like `/__local/run/<name>`, the POST needs `content-type: application/json`,
  * which another site's page cannot send without a CORS preflight.
  */
-import type { ChargeMessage, ChargeQueue } from "../lib/billing/charge-queue.js";
+
 import { type DispatchSummary, dispatchCharges } from "../lib/billing/dispatch-charges.js";
+import type { ChargeMessage, ChargeQueue } from "../lib/billing/ports.js";
 import { parseConfig } from "../lib/config.js";
 import { buildChargeQueue } from "../lib/runtime/charge-queue.js";
 import { buildContainer } from "../lib/runtime/container.js";

@@ -9,9 +9,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { ChargeDeps } from "../../lib/billing/charge-deps.js";
-import type { ChargeMessage, ChargeQueue } from "../../lib/billing/charge-queue.js";
-import type { SubscriptionDeps } from "../../lib/billing/subscription-deps.js";
+import type { ChargeDeps, SubscriptionDeps } from "../../lib/billing/deps.js";
+import type { ChargeMessage, ChargeQueue } from "../../lib/billing/ports.js";
 import { type Config, parseConfig } from "../../lib/config.js";
 import type { IamportClient } from "../../lib/iamport/types.js";
 import type { OwedRefundDeps } from "../../lib/ledger/pay-owed-refund.js";

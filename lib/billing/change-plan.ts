@@ -13,6 +13,7 @@
 import { ConflictError, NotFoundError } from "../errors.js";
 import { hashRequest } from "../orders/create-order.js";
 import type { ChangePlanBody } from "./api-schemas.js";
+import type { SubscriptionDeps } from "./deps.js";
 import { changePlan } from "./plan-change.js";
 import {
   historyEvent,
@@ -21,7 +22,6 @@ import {
   type Subscription,
   type SubscriptionEvent,
 } from "./subscription.js";
-import type { SubscriptionDeps } from "./subscription-deps.js";
 
 export interface ChangePlanResult {
   subscription: Subscription;

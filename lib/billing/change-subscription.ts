@@ -5,8 +5,8 @@
  * re-reads and decides again.
  */
 import { ConflictError, NotFoundError } from "../errors.js";
+import type { SubscriptionDeps } from "./deps.js";
 import { historyEvent, type Subscription } from "./subscription.js";
-import type { SubscriptionDeps } from "./subscription-deps.js";
 import { cancel, pause, resume, type Transition } from "./subscription-machine.js";
 
 export interface ChangeResult {

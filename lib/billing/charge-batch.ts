@@ -14,9 +14,18 @@
  * its lease).
  */
 
+import * as z from "../validation/zod.js";
+import { MAX_CYCLE } from "./calendar.js";
 import { chargeCycle } from "./charge-cycle.js";
-import type { ChargeDeps } from "./charge-deps.js";
-import { chargeMessageSchema } from "./charge-queue.js";
+import type { ChargeDeps } from "./deps.js";
+import { isSubscriptionId, MAX_ATTEMPT } from "./merchant-uid.js";
+
+/** A charge message's body (ports.ts `ChargeMessage`), checked on receipt like any other trust boundary. */
+export const chargeMessageSchema = z.strictObject({
+  subscriptionId: z.string().check(z.refine(isSubscriptionId, "not a subscription id")),
+  cycle: z.int().check(z.gte(1), z.lte(MAX_CYCLE)),
+  attempt: z.int().check(z.gte(1), z.lte(MAX_ATTEMPT)),
+});
 
 export interface ChargeRecord {
   id: string;

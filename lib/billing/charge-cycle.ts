@@ -31,12 +31,12 @@ import {
   newClaim,
   outcomeFromPayment,
 } from "./charge-attempt.js";
-import type { ChargeDeps } from "./charge-deps.js";
-import type { ChargeMessage } from "./charge-queue.js";
 import { carryOutChargeRefund } from "./charge-refunds.js";
 import { classifyDecline, isAlreadyPaid, isMissingBillingKey, pgDeclineReason } from "./classify-decline.js";
+import type { ChargeDeps } from "./deps.js";
 import { earlierAttemptsToCheck, handleLatePayment } from "./late-payment.js";
 import { chargeMerchantUid } from "./merchant-uid.js";
+import type { ChargeMessage } from "./ports.js";
 import { applyToSubscription, settleCharge } from "./settle-charge.js";
 import type { Subscription } from "./subscription.js";
 import { whyNotCharge } from "./subscription-machine.js";

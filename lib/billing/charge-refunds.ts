@@ -9,7 +9,7 @@ import { payOwedRefund } from "../ledger/pay-owed-refund.js";
 import type { Logger } from "../observability/logger.js";
 import type { PaymentFacts } from "../orders/payment-facts.js";
 import type { ChargeAttempt } from "./charge-attempt.js";
-import type { ChargeDeps } from "./charge-deps.js";
+import type { ChargeDeps } from "./deps.js";
 
 /** The refund owed for `payment`, found under `attempt`'s merchant_uid. */
 export function chargeRefundOwed(

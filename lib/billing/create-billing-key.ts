@@ -6,8 +6,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { ConflictError, NotConfiguredError, ValidationError } from "../errors.js";
-import type { BillingKeysRepository } from "../store/billing-keys-repository.js";
 import type { CreateBillingKeyBody } from "./api-schemas.js";
+import type { BillingKeysRepository } from "./ports.js";
 
 export interface CreateBillingKeyDeps {
   billingKeys: BillingKeysRepository;

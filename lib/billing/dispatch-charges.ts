@@ -14,9 +14,8 @@
  */
 import { eachLimited } from "../concurrency.js";
 import type { Logger } from "../observability/logger.js";
-import type { SubscriptionsRepository } from "../store/subscriptions-repository.js";
 import type { BillingPolicy } from "./billing-policy.js";
-import type { ChargeMessage, ChargeQueue } from "./charge-queue.js";
+import type { ChargeMessage, ChargeQueue, SubscriptionsRepository } from "./ports.js";
 import { historyEvent, type Subscription } from "./subscription.js";
 import { decideDue } from "./subscription-machine.js";
 

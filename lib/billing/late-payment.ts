@@ -24,8 +24,8 @@ import {
   type ResolvedBy,
   settleAttempt,
 } from "./charge-attempt.js";
-import type { ChargeDeps } from "./charge-deps.js";
 import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
+import type { ChargeDeps } from "./deps.js";
 import { historyEvent, type Subscription } from "./subscription.js";
 import { applyChargeOutcome } from "./subscription-machine.js";
 

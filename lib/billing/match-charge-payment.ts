@@ -9,8 +9,8 @@ import type { Payment } from "../iamport/schemas.js";
 import type { LedgerMatch } from "../ledger/sweep-ledger.js";
 import { holdsMoney } from "../orders/payment-facts.js";
 import { applyChargePayment } from "./apply-charge-payment.js";
-import type { ChargeDeps } from "./charge-deps.js";
 import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
+import type { ChargeDeps } from "./deps.js";
 import { parseChargeMerchantUid } from "./merchant-uid.js";
 
 export async function matchChargePayment(deps: ChargeDeps, payment: Payment): Promise<LedgerMatch> {

@@ -6,8 +6,7 @@
  * queues it on its next run.
  */
 import type { Logger } from "../observability/logger.js";
-import type { SubscriptionsRepository } from "../store/subscriptions-repository.js";
-import type { ChargeQueue } from "./charge-queue.js";
+import type { ChargeQueue, SubscriptionsRepository } from "./ports.js";
 import type { Subscription } from "./subscription.js";
 
 /** Queues `sub`'s current cycle attempt now and leases its due-index entry; false (logged) when it could not. */

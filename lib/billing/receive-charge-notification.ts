@@ -15,7 +15,7 @@ import { IamportNotFoundError } from "../iamport/errors.js";
 import type { Payment } from "../iamport/schemas.js";
 import { capFields, webhookNoteStatus } from "../orders/receive-notification.js";
 import { applyChargePayment } from "./apply-charge-payment.js";
-import type { ChargeDeps } from "./charge-deps.js";
+import type { ChargeDeps } from "./deps.js";
 import { isSubscriptionChargeUid, parseChargeMerchantUid } from "./merchant-uid.js";
 import type { Subscription } from "./subscription.js";
 

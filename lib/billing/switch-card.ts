@@ -9,9 +9,9 @@
 import { ConflictError, NotFoundError } from "../errors.js";
 import { IamportNotFoundError } from "../iamport/errors.js";
 import { verifiedFields } from "./billing-key.js";
+import type { SubscriptionDeps } from "./deps.js";
 import { queueCharge } from "./queue-charge.js";
 import { historyEvent, type Subscription } from "./subscription.js";
-import type { SubscriptionDeps } from "./subscription-deps.js";
 import { switchCard as switchCardTransition } from "./subscription-machine.js";
 import { verifyBillingKey } from "./verify-billing-key.js";
 

@@ -9,7 +9,6 @@ import { IamportApiError } from "../iamport/errors.js";
 import type { CancelPaymentInput } from "../iamport/types.js";
 import type { Logger } from "../observability/logger.js";
 import type { PaymentFacts } from "../orders/payment-facts.js";
-import type { OwedRefundsRepository } from "../store/owed-refunds-repository.js";
 import {
   afterFailedCancel,
   decideOwedRefundStep,
@@ -17,6 +16,7 @@ import {
   type OwedRefund,
   type OwedRefundReason,
 } from "./owed-refund.js";
+import type { OwedRefundsRepository } from "./ports.js";
 
 export interface OwedRefundDeps {
   iamport: {

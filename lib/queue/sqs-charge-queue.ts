@@ -2,7 +2,7 @@
  * The charge queue on SQS. The SDK is imported on first send: only the
  * functions that enqueue pay for loading it, and only when they do.
  */
-import type { ChargeMessage, ChargeQueue } from "../billing/charge-queue.js";
+import type { ChargeMessage, ChargeQueue } from "../billing/ports.js";
 import type { Logger } from "../observability/logger.js";
 
 /** SendMessageBatch takes at most 10 entries. */

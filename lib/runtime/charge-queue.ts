@@ -4,7 +4,7 @@
  * out of container.ts so the other functions' bundles do not carry the SQS
  * client; it is loaded on the first send anyway.
  */
-import type { ChargeQueue } from "../billing/charge-queue.js";
+import type { ChargeQueue } from "../billing/ports.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 import { createSqsChargeQueue } from "../queue/sqs-charge-queue.js";

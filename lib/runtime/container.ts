@@ -4,10 +4,10 @@
  * (one token cache per container), repositories.
  */
 import type { BillingPolicy } from "../billing/billing-policy.js";
-import type { ChargeDeps } from "../billing/charge-deps.js";
 import type { CreateBillingKeyDeps } from "../billing/create-billing-key.js";
+import type { ChargeDeps, SubscriptionDeps } from "../billing/deps.js";
 import type { DispatchChargesDeps } from "../billing/dispatch-charges.js";
-import type { SubscriptionDeps } from "../billing/subscription-deps.js";
+import type { SubscriptionsRepository } from "../billing/ports.js";
 import { type Config, loadConfig, requireSetting } from "../config.js";
 import { createIamportClient } from "../iamport/client.js";
 import type { IamportClient } from "../iamport/types.js";
@@ -25,10 +25,7 @@ import { createLedgerCursorRepository } from "../store/ledger-cursor-repository.
 import { createOrdersRepository, type OrdersRepository } from "../store/orders-repository.js";
 import { createOwedRefundsRepository } from "../store/owed-refunds-repository.js";
 import { createRefundRequestsRepository } from "../store/refund-requests-repository.js";
-import {
-  createSubscriptionsRepository,
-  type SubscriptionsRepository,
-} from "../store/subscriptions-repository.js";
+import { createSubscriptionsRepository } from "../store/subscriptions-repository.js";
 import { createLedgerMatcher } from "../webhooks/match-ledger-payment.js";
 import { createSecrets, type Secrets } from "./secrets.js";
 

@@ -6,22 +6,9 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BillingKeyRecord } from "../billing/billing-key.js";
+import type { BillingKeysRepository } from "../billing/ports.js";
 import { isConditionFailure } from "./condition-failure.js";
 import { billingKeyKey } from "./keys.js";
-
-export interface BillingKeysRepository {
-  get(customerUid: string): Promise<BillingKeyRecord | null>;
-  /**
-   * Records a window opened to issue `record.customerUid`. A customer_uid
-   * that names a verified (or deleting) key is refused: the stored record comes back.
-   */
-  reserve(
-    record: BillingKeyRecord,
-  ): Promise<{ reserved: true } | { reserved: false; existing: BillingKeyRecord }>;
-  /** Marks a key no subscription charges as being deleted; false when one uses it or it is gone. */
-  markDeleting(customerUid: string, now: Date): Promise<boolean>;
-  markDeleted(customerUid: string, now: Date): Promise<void>;
-}
 
 const NAMES = { "#status": "status" };
 

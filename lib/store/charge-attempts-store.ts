@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
+import type { SubscriptionsRepository } from "../billing/ports.js";
 import type { Subscription } from "../billing/subscription.js";
 import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
 import { DUE_SHARDS, subscriptionKey, unknownIndexPk } from "./keys.js";
@@ -24,7 +25,6 @@ import {
   subscriptionWrites,
   type TransactItem,
 } from "./subscription-items.js";
-import type { SubscriptionsRepository } from "./subscriptions-repository.js";
 import { transactGet } from "./transact-get.js";
 
 export type ChargeAttemptOperations = Pick<

@@ -13,23 +13,12 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { OwedRefund, OwedRefundOwner } from "../ledger/owed-refund.js";
 import { owedRefundEvents } from "../ledger/owed-refund-events.js";
+import type { OwedRefundsRepository } from "../ledger/ports.js";
 import { isConditionFailure } from "./condition-failure.js";
 import { OWED_SHARDS, orderKey, owedIndexPk, owedRefundSk, shardOf, subscriptionKey } from "./keys.js";
 import { putOutbox } from "./outbox-items.js";
 import { pagesAcrossShards } from "./shard-pages.js";
 import type { TransactItem } from "./subscription-items.js";
-
-export type OwedSaveResult = { saved: true } | { saved: false; current: OwedRefund | null };
-
-export interface OwedRefundsRepository {
-  get(owner: OwedRefundOwner, impUid: string): Promise<OwedRefund | null>;
-  /** Records a decision unless one exists for this imp_uid; the existing one comes back instead. */
-  putIfAbsent(owed: OwedRefund): Promise<{ created: true } | { created: false; existing: OwedRefund }>;
-  /** Replaces `current` with `next` only if nobody wrote since `current` was read. */
-  update(current: OwedRefund, next: OwedRefund): Promise<OwedSaveResult>;
-  /** Refunds owed whose `checkAfter` is at or before `now`, page by page across the shards. */
-  pagesDue(now: Date, pageSize: number): AsyncGenerator<OwedRefund[]>;
-}
 
 const partitionOf = (owner: OwedRefundOwner) =>
   owner.kind === "order" ? orderKey(owner.merchantUid).PK : subscriptionKey(owner.subscriptionId).PK;

@@ -12,10 +12,9 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { BillingKeyRecord } from "../billing/billing-key.js";
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
+import type { SaveResult, SubscriptionsRepository } from "../billing/ports.js";
 import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
-import type { OwedRefund } from "../ledger/owed-refund.js";
 import { billingKeyUpdate } from "./billing-keys-repository.js";
 import { chargeAttemptOperations } from "./charge-attempts-store.js";
 import { failedItems, isConditionFailure } from "./condition-failure.js";
@@ -36,93 +35,6 @@ import {
   subscriptionWrites,
   type TransactItem,
 } from "./subscription-items.js";
-
-export type SaveResult = { saved: true } | { saved: false; current: Subscription | null };
-export type AttemptSaveResult = { saved: true } | { saved: false; current: ChargeAttempt | null };
-export type ClaimResult =
-  | { claimed: true }
-  /** The attempt exists already (a duplicate message got there first). */
-  | { claimed: false; existing: ChargeAttempt }
-  /** The subscription changed since it was read (paused, canceled...): read it again. */
-  | { claimed: false; existing: null };
-/** `owed_exists`: the refund owed was decided already (by the sweep, say); settle without it. */
-export type SettleResult = "saved" | "attempt_changed" | "subscription_changed" | "owed_exists";
-
-export interface SubscriptionNote {
-  subscriptionId: string;
-  receivedAt: string;
-  source: "webhook";
-  /** With `source` and `status`, what makes two notifications the same (stored once). */
-  impUid: string;
-  /** One of iamport's statuses, or `other`. */
-  status: string;
-  /** What arrived, every field already capped. */
-  body: Record<string, unknown>;
-}
-
-export interface SubscriptionsRepository {
-  get(id: string): Promise<Subscription | null>;
-  getDetails(id: string): Promise<{
-    subscription: Subscription;
-    attempts: ChargeAttempt[];
-    history: SubscriptionEvent[];
-    owedRefunds: OwedRefund[];
-  } | null>;
-  /**
-   * Stores a new subscription, its first history entry and its use of `key`.
-   * An existing subscription with this id comes back as `existing`; `null`
-   * there means the key is being deleted at iamport and cannot take it.
-   */
-  create(
-    sub: Subscription,
-    event: SubscriptionEvent,
-    key: BillingKeyRecord,
-  ): Promise<{ created: true } | { created: false; existing: Subscription | null }>;
-  /** Replaces `current` with `next` if nobody wrote since `current` was read, with its history entry. */
-  save(current: Subscription, next: Subscription, event?: SubscriptionEvent): Promise<SaveResult>;
-  /** Moves `next` to a new card: the subscription, its history, and both keys' subscription lists, at once. */
-  switchCard(
-    current: Subscription,
-    next: Subscription,
-    event: SubscriptionEvent,
-    newKey: BillingKeyRecord,
-  ): Promise<SaveResult>;
-  /**
-   * Moves the due-index entry (a dispatch lease, or back to where the rules
-   * say) without a state change; false when the subscription changed meanwhile.
-   */
-  setCheckAfter(sub: Subscription, checkAfter: string | undefined): Promise<boolean>;
-  getAttempt(subscriptionId: string, cycle: number, attempt: number): Promise<ChargeAttempt | null>;
-  /** The subscription and one of its attempts, read together in one round trip (one snapshot). */
-  getForCharge(
-    subscriptionId: string,
-    cycle: number,
-    attempt: number,
-  ): Promise<{ subscription: Subscription | null; attempt: ChargeAttempt | null }>;
-  /** Writes a new claim, only while the subscription is the version the decision was made on. */
-  claim(sub: Subscription, attempt: ChargeAttempt): Promise<ClaimResult>;
-  updateAttempt(current: ChargeAttempt, next: ChargeAttempt): Promise<AttemptSaveResult>;
-  /** Moves an open attempt's index entry (the dispatcher queued it); false when it changed meanwhile. */
-  setAttemptCheckAfter(attempt: ChargeAttempt, checkAfter: string): Promise<boolean>;
-  /** Records an attempt's outcome and, when given, the subscription's transition, in one transaction. */
-  settle(input: {
-    attempt: { current: ChargeAttempt; next: ChargeAttempt };
-    subscription?: { current: Subscription; next: Subscription; event: SubscriptionEvent };
-    owed?: OwedRefund;
-  }): Promise<SettleResult>;
-  /** Records a refund decided for a settled attempt (`next` notes it) with the refund owed, in one transaction. */
-  decideRefund(
-    current: ChargeAttempt,
-    next: ChargeAttempt,
-    owed: OwedRefund,
-  ): Promise<"saved" | "attempt_changed" | "owed_exists">;
-  /** Stores a notification once per (source, imp_uid, status), at most {@link MAX_NOTES_PER_SUBSCRIPTION}. */
-  recordNotification(note: SubscriptionNote): Promise<"stored" | "duplicate" | "capped">;
-  /** Subscriptions whose `checkAfter` is at or before `now`, page by page across the shards (never a Scan). */
-  pagesDue(now: Date, pageSize: number): AsyncGenerator<Subscription[]>;
-  /** Claimed or unknown attempts whose `checkAfter` is at or before `now`, page by page. */
-  pagesOpenAttempts(now: Date, pageSize: number): AsyncGenerator<ChargeAttempt[]>;
-}
 
 /** As for an order: a charge gets a handful of webhooks; the cap bounds what a flood of guesses adds. */
 export const MAX_NOTES_PER_SUBSCRIPTION = 50;

@@ -4,7 +4,7 @@
  * otherwise; each applies iamport's record through its own rules.
  */
 
-import type { ChargeDeps } from "../billing/charge-deps.js";
+import type { ChargeDeps } from "../billing/deps.js";
 import { matchChargePayment } from "../billing/match-charge-payment.js";
 import { SUBSCRIPTION_PREFIX } from "../billing/merchant-uid.js";
 import type { Payment } from "../iamport/schemas.js";

@@ -4,7 +4,7 @@
  * billing, anything else to orders; both store the notification first and
  * decide only from iamport's own record.
  */
-import type { ChargeDeps } from "../billing/charge-deps.js";
+import type { ChargeDeps } from "../billing/deps.js";
 import {
   type ChargeNotificationOutcome,
   isSubscriptionChargeUid,

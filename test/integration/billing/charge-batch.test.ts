@@ -7,8 +7,8 @@
  */
 import { afterEach, expect, test } from "vitest";
 import { chargeBatch } from "../../../lib/billing/charge-batch.js";
-import type { ChargeMessage } from "../../../lib/billing/charge-queue.js";
 import { dispatchCharges } from "../../../lib/billing/dispatch-charges.js";
+import type { ChargeMessage } from "../../../lib/billing/ports.js";
 import { parseConfig } from "../../../lib/config.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { useStack } from "../../support/stack.js";
