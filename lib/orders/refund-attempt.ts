@@ -98,17 +98,24 @@ export async function cancelAtIamport(
     return outcomeUnknown(deps, record, plan, error, log);
   }
   // iamport just accepted this cancel against `checksum`: the entry made at that balance is this one
-  // (no other cancel can land at the same balance), so it is claimed without listing the others' first.
-  const entry = await claim(deps, record, findOurCancellation(payment, record.plan));
-  if (!entry) {
-    log.error("ALERT iamport confirmed the cancel but its history has no matching entry", {
-      alert: "cancel_history_mismatch",
-    });
-  }
-  return complete(deps, record, payment, entry, log, order);
+  // (no other cancel can land at the same balance), so it is claimed without listing the others' first,
+  // in the same write that stores the result.
+  const entry = findOurCancellation(payment, record.plan);
+  if (!entry) historyMismatch(log);
+  return complete(deps, record, payment, entry, log, order, { claimWithResult: true });
 }
 
-/** Applies iamport's record to the order (the same rules as every door) and stores the answer. */
+function historyMismatch(log: Logger): void {
+  log.error("ALERT iamport confirmed the cancel but its history has no matching entry", {
+    alert: "cancel_history_mismatch",
+  });
+}
+
+/**
+ * Applies iamport's record to the order (the same rules as every door) and stores the answer. With
+ * `claimWithResult`, `entry` is not claimed yet: its claim is made in the write that stores the result,
+ * and an entry another request owns is reported as none (as a refused claim is everywhere else).
+ */
 async function complete(
   deps: RefundOrderDeps,
   record: RefundRequestRecord,
@@ -116,12 +123,39 @@ async function complete(
   entry: CancelEntry | undefined,
   log: Logger,
   known?: Order,
+  options: { claimWithResult?: boolean } = {},
 ): Promise<RefundOrderResult> {
   const order = known ?? (await deps.orders.get(record.merchantUid));
   if (!order) throw new Error(`order ${record.merchantUid} vanished during a refund`);
   const applied = await applyPaymentRecord(deps, { order, payment, source: "api" }, log);
   const current = applied.order ?? order;
-  const result: RefundResult = {
+  const next = (found: CancelEntry | undefined): RefundRequestRecord => ({
+    ...record,
+    state: "succeeded",
+    result: resultOf(record, found, current),
+    updatedAt: deps.clock().toISOString(),
+  });
+  let stored = next(entry);
+  let saved =
+    options.claimWithResult && entry?.cancellation_id
+      ? await deps.refunds.succeed(record, stored, entry.cancellation_id)
+      : await deps.refunds.update(record, stored);
+  if (!saved.saved && "cancellationOwner" in saved) {
+    historyMismatch(log);
+    stored = next(undefined);
+    saved = await deps.refunds.update(record, stored);
+  }
+  if (!saved.saved && "current" in saved && saved.current?.state === "succeeded" && saved.current.result) {
+    return { result: saved.current.result, replayed: true };
+  }
+  const result = stored.result as RefundResult;
+  log.info("refund done", { amount: result.amount, cancellation_id: result.cancellationId });
+  return { result, replayed: false };
+}
+
+/** What the merchant is told of a refund: iamport's entry when it is ours, else what was asked. */
+function resultOf(record: RefundRequestRecord, entry: CancelEntry | undefined, current: Order): RefundResult {
+  return {
     cancellationId: entry?.cancellation_id ?? null,
     amount: entry?.amount ?? record.plan.amount,
     taxFree: record.plan.sendTaxFree ? record.plan.taxFree : 0,
@@ -134,17 +168,6 @@ async function complete(
       refundableAmount: orderRefundable(current),
     },
   };
-  const saved = await deps.refunds.update(record, {
-    ...record,
-    state: "succeeded",
-    result,
-    updatedAt: deps.clock().toISOString(),
-  });
-  if (!saved.saved && saved.current?.state === "succeeded" && saved.current.result) {
-    return { result: saved.current.result, replayed: true };
-  }
-  log.info("refund done", { amount: result.amount, cancellation_id: result.cancellationId });
-  return { result, replayed: false };
 }
 
 /**

@@ -5,15 +5,24 @@
  * for which refund. Expected conflicts come back as values.
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { Order } from "../orders/order.js";
 import type { RefundRequestRecord } from "../orders/refund.js";
+import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
 import { orderKey } from "./keys.js";
 import { orderFromItem } from "./orders-repository.js";
 import { transactGet } from "./transact-get.js";
 
 export type ClaimResult = { claimed: true } | { claimed: false; existing: RefundRequestRecord };
 export type UpdateResult = { saved: true } | { saved: false; current: RefundRequestRecord | null };
+/** {@link UpdateResult}, or: the cancellation is another request's (nothing was written). */
+export type SucceedResult = UpdateResult | { saved: false; cancellationOwner: string };
 
 export interface RefundRequestsRepository {
   get(merchantUid: string, idempotencyKey: string): Promise<RefundRequestRecord | null>;
@@ -41,6 +50,17 @@ export interface RefundRequestsRepository {
    * Returns the key that owns it.
    */
   claimCancellation(merchantUid: string, cancellationId: string, idempotencyKey: string): Promise<string>;
+  /**
+   * {@link update} to the succeeded `next` and {@link claimCancellation} of `cancellationId` for it, in
+   * one transaction: a refund's last write, the claim no longer a round trip of its own. Either both are
+   * written or neither; a refusal says which held (the request moved on: `current`; the cancellation is
+   * another request's: `cancellationOwner`). Without a cancellation id it is the plain update.
+   */
+  succeed(
+    current: RefundRequestRecord,
+    next: RefundRequestRecord,
+    cancellationId: string | null,
+  ): Promise<SucceedResult>;
 }
 
 const refundSk = (idempotencyKey: string) => `REFUND#${idempotencyKey}`;
@@ -66,6 +86,58 @@ export function createRefundRequestsRepository(deps: {
       new GetCommand({ TableName: tableName, Key: key(merchantUid, idempotencyKey), ConsistentRead: true }),
     );
     return Item ? fromItem(Item) : null;
+  };
+
+  /** The request's replacement, written only by the attempt that owns it while it is open. */
+  const updatePut = (current: RefundRequestRecord, next: RefundRequestRecord) => ({
+    TableName: tableName,
+    Item: toItem(next),
+    // `attempt = :a`: only the attempt that owns the request writes (a takeover bumps it).
+    // `#state = :open`: a succeeded or refused request is final; its stored answer is replayed.
+    ConditionExpression: "attempt = :a AND #state = :open",
+    ExpressionAttributeNames: { "#state": "state" },
+    ExpressionAttributeValues: { ":a": current.attempt, ":open": "in_progress" },
+  });
+  const cancellationPut = (merchantUid: string, cancellationId: string, idempotencyKey: string) => ({
+    TableName: tableName,
+    Item: {
+      PK: orderKey(merchantUid).PK,
+      SK: cancellationSk(cancellationId),
+      type: "cancellation_claim",
+      cancellationId,
+      idempotencyKey,
+    },
+    // One owner per cancellation: the first request that finds it in iamport's history.
+    ConditionExpression: "attribute_not_exists(PK) OR idempotencyKey = :key",
+    ExpressionAttributeValues: { ":key": idempotencyKey },
+  });
+
+  const update = async (current: RefundRequestRecord, next: RefundRequestRecord): Promise<UpdateResult> => {
+    try {
+      await db.send(new PutCommand(updatePut(current, next)));
+      return { saved: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { saved: false, current: await get(current.merchantUid, current.idempotencyKey) };
+    }
+  };
+
+  const claimCancellation = async (merchantUid: string, cancellationId: string, idempotencyKey: string) => {
+    const put = cancellationPut(merchantUid, cancellationId, idempotencyKey);
+    try {
+      await db.send(new PutCommand(put));
+      return idempotencyKey;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { Item } = await db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { PK: put.Item.PK, SK: put.Item.SK },
+          ConsistentRead: true,
+        }),
+      );
+      return String(Item?.idempotencyKey ?? "");
+    }
   };
 
   return {
@@ -110,25 +182,7 @@ export function createRefundRequestsRepository(deps: {
       }
     },
 
-    async update(current, next) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: toItem(next),
-            // `attempt = :a`: only the attempt that owns the request writes (a takeover bumps it).
-            // `#state = :open`: a succeeded or refused request is final; its stored answer is replayed.
-            ConditionExpression: "attempt = :a AND #state = :open",
-            ExpressionAttributeNames: { "#state": "state" },
-            ExpressionAttributeValues: { ":a": current.attempt, ":open": "in_progress" },
-          }),
-        );
-        return { saved: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        return { saved: false, current: await get(current.merchantUid, current.idempotencyKey) };
-      }
-    },
+    update,
 
     async listForOrder(merchantUid) {
       const records: RefundRequestRecord[] = [];
@@ -149,23 +203,41 @@ export function createRefundRequestsRepository(deps: {
       return records;
     },
 
-    async claimCancellation(merchantUid, cancellationId, idempotencyKey) {
-      const Key = { PK: orderKey(merchantUid).PK, SK: cancellationSk(cancellationId) };
+    claimCancellation,
+
+    async succeed(current, next, cancellationId) {
+      if (!cancellationId) return update(current, next);
       try {
         await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...Key, type: "cancellation_claim", cancellationId, idempotencyKey },
-            // One owner per cancellation: the first request that finds it in iamport's history.
-            ConditionExpression: "attribute_not_exists(PK) OR idempotencyKey = :key",
-            ExpressionAttributeValues: { ":key": idempotencyKey },
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { ...updatePut(current, next), ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
+              {
+                Put: {
+                  ...cancellationPut(current.merchantUid, cancellationId, current.idempotencyKey),
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+                },
+              },
+            ],
           }),
         );
-        return idempotencyKey;
+        return { saved: true };
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        const { Item } = await db.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
-        return String(Item?.idempotencyKey ?? "");
+        const failed = failedItems(error);
+        // Anything but a condition (a write in progress on one of the items): the two writes one at a
+        // time, as before this transaction, each conditional on its own.
+        if (failed.length === 0) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const owner = await claimCancellation(current.merchantUid, cancellationId, current.idempotencyKey);
+          if (owner !== current.idempotencyKey) return { saved: false, cancellationOwner: owner };
+          return update(current, next);
+        }
+        // The request moved on first: its attempt no longer owns it, so its claim is not made either.
+        if (failed.includes(0)) {
+          const old = failedItemOld(error, 0);
+          return { saved: false, current: old ? fromItem(old) : null };
+        }
+        return { saved: false, cancellationOwner: String(failedItemOld(error, 1)?.idempotencyKey ?? "") };
       }
     },
   };
@@ -174,8 +246,4 @@ export function createRefundRequestsRepository(deps: {
 function fromItem(item: Record<string, unknown>): RefundRequestRecord {
   const { PK: _pk, SK: _sk, type: _type, ...rest } = item;
   return rest as unknown as RefundRequestRecord;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
 }

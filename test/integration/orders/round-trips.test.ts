@@ -87,7 +87,7 @@ test("a hint that could change the state still reads iamport (cancelled for a pa
   expect(m.iamport).toBe(1);
 });
 
-test("a full refund: the request and the order read together, the request's claim, its cancellation's claim, the order's change, the result", async () => {
+test("a full refund: the request and the order read together, the request's claim, the order's change, the result with its cancellation's claim", async () => {
   const t = ctx();
   const order = await created(t);
   const impUid = pay(t, order);
@@ -99,10 +99,11 @@ test("a full refund: the request and the order read together, the request's clai
     }),
   );
   expect(m.value.status, JSON.stringify(m.value.body)).toBe(201);
-  // The cancel iamport just accepted is claimed without listing the other requests, the order the plan
-  // read is the one the result is applied to, and the request and the order are one read (8 → 6 → 5).
+  // The cancel iamport just accepted is claimed without listing the other requests, in the write that
+  // stores the result; the order the plan read is the one the result is applied to, and the request and
+  // the order are one read (8 → 6 → 5 → 4).
   expect({ dynamo: m.dynamo, iamport: m.iamport }).toEqual({
-    dynamo: ["PutItem", "PutItem", "PutItem", "TransactGetItems", "TransactWriteItems"],
+    dynamo: ["PutItem", "TransactGetItems", "TransactWriteItems", "TransactWriteItems"],
     iamport: 1,
   });
 });
