@@ -4,10 +4,43 @@
  * result origins only. Merchant routes answer no CORS at all: API Gateway's
  * CORS setting is API-wide, so it stays off and these routes answer it.
  */
-import type { HttpEvent } from "./handler.js";
+import type { MiddlewareObj } from "@middy/core";
+import type { HttpEvent } from "./event.js";
 import { type HttpResult, json } from "./response.js";
 
 const PREFLIGHT_MAX_AGE_SECONDS = "600";
+
+export interface CorsOptions {
+  /** The result pages' origins, asked for on every request (config is read on first use). */
+  origins: () => readonly string[];
+  /** The route's method: the one a preflight may ask for. */
+  method: "GET" | "POST";
+}
+
+/**
+ * The middleware of a browser-called route: answers the preflight (`OPTIONS` on the same path, routed
+ * to the same function) before anything else runs, and puts the CORS headers on every other answer,
+ * a refusal or failure included (so the result page can read it). Used before the error responder,
+ * so its `onError` runs after the error has become a response.
+ *
+ * @example
+ * middy().use(requestLogger(...)).use(cors({ origins: () => config.RESULT_ORIGINS, method: "POST" })).use(errorResponder(...))
+ */
+export function cors(options: CorsOptions): MiddlewareObj<HttpEvent, HttpResult> {
+  const answer = (request: { event: HttpEvent; response: HttpResult | null }) => {
+    if (request.response) request.response = withCors(request.event, request.response, options.origins());
+  };
+  return {
+    name: "cors",
+    // A before middleware's return value is the response: the handler and the after stack never run.
+    before: (request) =>
+      request.event.requestContext?.http?.method === "OPTIONS"
+        ? preflight(request.event, options.origins(), options.method)
+        : undefined,
+    after: answer,
+    onError: answer,
+  };
+}
 
 function originOf(event: HttpEvent): string | undefined {
   const headers = event.headers ?? {};

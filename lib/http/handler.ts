@@ -1,19 +1,31 @@
 /**
- * The middy stack every HTTP function uses: a per-request logger, API-key
- * auth where asked, and one error-to-response mapping. Handlers stay plain
- * async functions of (event, context) → result.
+ * The middy stack every HTTP function uses, composed of the named middlewares
+ * beside this file: a per-request logger (request-logger.ts), CORS and the
+ * preflight where asked (cors.ts), API-key auth where asked (api-key-auth.ts),
+ * and one error-to-response mapping (error-responder.ts). Handlers stay plain
+ * async functions of (event, log) → result.
+ *
+ * Only HTTP functions use middy. The SQS, stream and scheduled functions are
+ * plain async handlers with no middy at all: they have no caller to
+ * authenticate and no response to shape, an error must reach Lambda as
+ * thrown (Lambda retries the batch or the run), and they log nothing of their
+ * own (their use cases log through the container's logger). An empty middy
+ * stack would add nothing but a wrapper.
  */
-import { timingSafeEqual } from "node:crypto";
 import middy from "@middy/core";
-import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import { withInvocationDeadline } from "../deadline.js";
-import { UnauthorizedError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
-import { preflight, withCors } from "./cors.js";
-import { errorResponse } from "./error-response.js";
+import { apiKeyAuth } from "./api-key-auth.js";
+import { type CorsOptions, cors } from "./cors.js";
+import { errorResponder } from "./error-responder.js";
+import type { HttpEvent } from "./event.js";
+import { requestLogger } from "./request-logger.js";
 import type { HttpResult } from "./response.js";
 
-export type HttpEvent = APIGatewayProxyEventV2;
+// Where the functions import httpHandler from, they find the event type and the header lookup too.
+export { type HttpEvent, headerOf } from "./event.js";
+
 export type HttpFunction = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 export interface HttpHandlerOptions {
@@ -24,63 +36,26 @@ export interface HttpHandlerOptions {
    * Browser-called public routes only: answer CORS for these origins (the result pages'), and the
    * preflight (`OPTIONS` on the same path, routed to the same function) for `method`.
    */
-  cors?: { origins: () => readonly string[]; method: "GET" | "POST" };
+  cors?: CorsOptions;
 }
 
 export function httpHandler(
   fn: (event: HttpEvent, log: Logger) => Promise<HttpResult>,
   options: HttpHandlerOptions,
 ) {
-  // Keyed by the invocation's context: the local stack runs many invocations in one process.
-  const logs = new WeakMap<Context, Logger>();
-  const logFor = (event: HttpEvent, context: Context): Logger => {
-    let log = logs.get(context);
-    if (!log) {
-      log = options.logger().child({ request_id: context.awsRequestId, route: event.routeKey });
-      logs.set(context, log);
-    }
-    return log;
-  };
-  const { cors } = options;
-  const answer = (event: HttpEvent, result: HttpResult) =>
-    cors ? withCors(event, result, cors.origins()) : result;
+  const log = requestLogger(options.logger);
+  // The order is middy's: `before` in this order (the preflight before auth: a browser sends no key
+  // with it), `after` and `onError` in the reverse one (the error becomes a response before CORS
+  // headers go on it).
   return (
     middy<HttpEvent, HttpResult>()
-      .before(async (request) => {
-        logFor(request.event, request.context);
-        // A before middleware's return value is the response: the preflight never reaches the handler.
-        if (cors && request.event.requestContext?.http?.method === "OPTIONS")
-          return preflight(request.event, cors.origins(), cors.method);
-        if (options.apiKeys) {
-          const given = headerOf(request.event, "x-api-key");
-          if (!given || !matchesAny(given, await options.apiKeys())) throw new UnauthorizedError();
-        }
-      })
-      .onError(async (request) => {
-        request.response = answer(
-          request.event,
-          errorResponse(request.error, logFor(request.event, request.context)),
-        );
-      })
+      .use(log)
+      .use(options.cors ? [cors(options.cors)] : [])
+      .use(options.apiKeys ? [apiKeyAuth(options.apiKeys)] : [])
+      .use(errorResponder({ log: log.of }))
       // Every iamport call is bounded by the time Lambda leaves, less a margin to answer in.
       .handler(async (event, context) =>
-        answer(event, await withInvocationDeadline(context, () => fn(event, logFor(event, context)))),
+        withInvocationDeadline(context, () => fn(event, log.of(event, context))),
       )
   );
-}
-
-export function headerOf(event: HttpEvent, name: string): string | undefined {
-  const headers = event.headers ?? {};
-  return headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
-}
-
-/** Constant-time comparison against each configured key. */
-function matchesAny(given: string, keys: readonly string[]): boolean {
-  const a = Buffer.from(given);
-  let ok = false;
-  for (const key of keys) {
-    const b = Buffer.from(key);
-    if (a.length === b.length && timingSafeEqual(a, b)) ok = true;
-  }
-  return ok;
 }

@@ -5,7 +5,7 @@
  * webhook is still verified by re-reading the payment from iamport.
  */
 import { ForbiddenError } from "../errors.js";
-import type { HttpEvent } from "./handler.js";
+import type { HttpEvent } from "./event.js";
 
 /**
  * Throws a ForbiddenError (403) when `allowed` is not empty and the caller's

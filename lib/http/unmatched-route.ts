@@ -9,7 +9,7 @@ import { MethodNotAllowedError, NotFoundError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import { withCors } from "./cors.js";
 import { errorResponse } from "./error-response.js";
-import type { HttpEvent } from "./handler.js";
+import type { HttpEvent } from "./event.js";
 import type { HttpResult } from "./response.js";
 import { ROUTE_TABLE, type RouteEntry, routesOf } from "./route-table.js";
 
