@@ -6,7 +6,7 @@
 import { RetryLaterError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { InboundNotification } from "../store/orders-repository.js";
-import type { ChangeSource } from "./order.js";
+import type { ChangeSource, Order } from "./order.js";
 import type { PaymentFacts } from "./payment-facts.js";
 import { type VerifyPaymentDeps, type VerifyPaymentResult, verifyPayment } from "./verify-payment.js";
 
@@ -35,10 +35,15 @@ export async function receiveNotification(
 ): Promise<VerifyPaymentResult> {
   // Orders exist before any window opens: a notification for an unknown one is input we refuse, and
   // writing it would let anyone put items in the table through a public route.
-  const order = await deps.orders.get(notification.merchantUid);
+  const { order, noteStored } = await readOrder(deps, notification);
   if (!order) return { outcome: "unknown_order", order: null, reason: "no such order" };
-  const record = (verified?: VerifyPaymentResult) =>
-    recordNote(deps.orders, deps.logger, deps.clock(), notification, verified);
+  // The note is stored already when iamport sends the same webhook again: nothing of it to write.
+  const stored = (payment?: PaymentFacts) =>
+    noteStored && (payment?.imp_uid ?? notification.impUid) === notification.impUid;
+  const record = async (verified?: VerifyPaymentResult) => {
+    if (!stored(verified?.payment))
+      await recordNote(deps.orders, deps.logger, deps.clock(), notification, verified);
+  };
   let result: VerifyPaymentResult;
   try {
     result = await verifyPayment(deps, {
@@ -47,7 +52,7 @@ export async function receiveNotification(
       order,
       ...(notification.impUid ? { impUid: notification.impUid } : {}),
       // Written with the order's change when the payment changes it: one transaction, not two writes.
-      note: (payment) => noteOf(deps.clock(), notification, payment),
+      note: (payment) => (stored(payment) ? undefined : noteOf(deps.clock(), notification, payment)),
     });
   } catch (error) {
     // iamport could not be read: keep what arrived (invariant 5); the retry or the reconciler decides.
@@ -59,6 +64,23 @@ export async function receiveNotification(
   if (result.outcome !== "no_payment" && result.outcome !== "rejected" && !result.noteRecorded)
     await record(result);
   return result;
+}
+
+/**
+ * The order, read with the webhook's note when its key is known before iamport is read (a webhook names
+ * its imp_uid and status; a callback's note takes iamport's status, so it is read with the order alone).
+ */
+async function readOrder(
+  deps: VerifyPaymentDeps,
+  notification: Notification,
+): Promise<{ order: Order | null; noteStored: boolean }> {
+  if (notification.source !== "webhook" || !notification.impUid)
+    return { order: await deps.orders.get(notification.merchantUid), noteStored: false };
+  return deps.orders.getWithNote(notification.merchantUid, {
+    source: "webhook",
+    impUid: notification.impUid,
+    status: webhookNoteStatus(notification.body.status),
+  });
 }
 
 /**

@@ -51,9 +51,10 @@ export interface VerifyPaymentInput {
   order?: Order;
   /**
    * The notification to keep as evidence, built from the payment it named: written inside the order's
-   * own transaction when the payment changes the order (one write instead of two).
+   * own transaction when the payment changes the order (one write instead of two). Undefined: nothing to
+   * keep (the same notification is stored already).
    */
-  note?: (payment: PaymentFacts) => InboundNotification;
+  note?: (payment: PaymentFacts) => InboundNotification | undefined;
 }
 
 export type VerifyOutcome = "applied" | "unchanged" | "rejected" | "unknown_order" | "no_payment";

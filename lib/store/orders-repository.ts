@@ -6,6 +6,7 @@
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -63,6 +64,14 @@ export interface OrdersRepository {
   /** Creates the order and its first history entry; an existing order comes back as a value. */
   create(order: Order, event: OrderEvent): Promise<{ created: true } | { created: false; existing: Order }>;
   get(merchantUid: string): Promise<Order | null>;
+  /**
+   * The order, and whether the note of (source, imp_uid, status) is stored already, in one read: a
+   * webhook iamport sends again finds its note without trying to write it.
+   */
+  getWithNote(
+    merchantUid: string,
+    note: Pick<InboundNotification, "source" | "impUid" | "status">,
+  ): Promise<{ order: Order | null; noteStored: boolean }>;
   /** The order with its history and the refunds owed beside it (payments it does not keep). */
   getWithHistory(
     merchantUid: string,
@@ -166,6 +175,29 @@ export function createOrdersRepository(deps: {
   };
 
   return {
+    get,
+
+    async getWithNote(merchantUid, note) {
+      const pk = orderKey(merchantUid).PK;
+      const noteSk = orderNoteSk(note.source, note.impUid, note.status);
+      const keys = [orderKey(merchantUid), { PK: pk, SK: noteSk }];
+      const { Responses, UnprocessedKeys } = await db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: undefined },
+          },
+        }),
+      );
+      const items = [...(Responses?.[tableName] ?? [])];
+      // Keys DynamoDB left unread (throttling) are read one by one: the answer never depends on them.
+      for (const Key of UnprocessedKeys?.[tableName]?.Keys ?? []) {
+        const { Item } = await db.send(new GetCommand({ TableName: tableName, Key, ConsistentRead: true }));
+        if (Item) items.push(Item);
+      }
+      const order = items.find((item) => item.SK === orderKey(merchantUid).SK);
+      return { order: order ? fromItem(order) : null, noteStored: items.some((item) => item.SK === noteSk) };
+    },
+
     async create(order, event) {
       try {
         await db.send(
@@ -192,8 +224,6 @@ export function createOrdersRepository(deps: {
         return { created: false, existing };
       }
     },
-
-    get,
 
     async getWithHistory(merchantUid) {
       // Two ranges of the partition, never its notes (any number a public door may have added, read by

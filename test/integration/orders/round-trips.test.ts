@@ -61,7 +61,19 @@ test("first completion of a paid payment: one read, one transaction (order, hist
   });
 });
 
-test("the same webhook again for an order that payment already settled: the read, the refused note, the iamport read", async () => {
+test("first webhook of a paid payment: the order and its note read together, one transaction, one iamport read", async () => {
+  const t = ctx();
+  const order = await created(t);
+  const impUid = pay(t, order);
+  const m = await measure(t, () => webhook(t, impUid, order.merchant_uid));
+  expect(m.value.status).toBe(200);
+  expect({ dynamo: m.dynamo, iamport: m.iamport }).toEqual({
+    dynamo: ["BatchGetItem", "TransactWriteItems"],
+    iamport: 1,
+  });
+});
+
+test("the same webhook again for an order that payment already settled: one read (the order and its note), the iamport read", async () => {
   const t = ctx();
   const order = await created(t);
   const impUid = pay(t, order);
@@ -69,10 +81,11 @@ test("the same webhook again for an order that payment already settled: the read
   expect((await webhook(t, impUid, order.merchant_uid)).status).toBe(200);
   const m = await measure(t, () => webhook(t, impUid, order.merchant_uid));
   expect(m.value.status).toBe(200);
-  // Not skipped although nothing changes most of the time: iamport may announce a partial cancel with
-  // status `paid` (sandbox mode partialCancel=stays-paid-webhook-paid), which only the read reveals.
+  // The note is found stored in the read itself, so nothing is written (2 → 1). The iamport read is not
+  // skipped although nothing changes most of the time: iamport may announce a partial cancel with status
+  // `paid` (sandbox mode partialCancel=stays-paid-webhook-paid), which only the read reveals.
   expect({ dynamo: m.dynamo, iamport: m.iamport }).toEqual({
-    dynamo: ["GetItem", "TransactWriteItems"],
+    dynamo: ["BatchGetItem"],
     iamport: 1,
   });
 });
