@@ -4,6 +4,7 @@
  * problem named, instead of a payment failing later.
  */
 import { isIP } from "node:net";
+import { AppError } from "./errors.js";
 import * as z from "./validation/zod.js";
 
 const csv = z.pipe(
@@ -150,10 +151,14 @@ const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema>;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration: ${problems.join("; ")}`);
-    this.name = "ConfigError";
+export class ConfigError extends AppError {
+  override readonly name: string = "ConfigError";
+
+  constructor(
+    readonly problems: string[],
+    options?: ErrorOptions,
+  ) {
+    super(`invalid configuration: ${problems.join("; ")}`, options);
   }
 }
 

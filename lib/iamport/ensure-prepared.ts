@@ -8,19 +8,24 @@ import type { IamportClient } from "./types.js";
 
 /** The merchant_uid is already registered with a different amount (or currency). */
 export class PreparedAmountConflictError extends IamportError {
+  override readonly name: string = "PreparedAmountConflictError";
   readonly merchantUid: string;
   readonly requested: { amount: number; currency: string | undefined };
   /** What iamport holds: the window will only open for this amount. */
   readonly existing: Prepared;
 
-  constructor(init: {
-    merchantUid: string;
-    requested: { amount: number; currency?: string };
-    existing: Prepared;
-  }) {
+  constructor(
+    init: {
+      merchantUid: string;
+      requested: { amount: number; currency?: string };
+      existing: Prepared;
+    },
+    options?: ErrorOptions,
+  ) {
     super(
       `merchant_uid is already pre-registered with amount ${init.existing.amount}, not ${init.requested.amount}`,
       "POST /payments/prepare",
+      options,
     );
     this.merchantUid = init.merchantUid;
     this.requested = { amount: init.requested.amount, currency: init.requested.currency };

@@ -1,16 +1,17 @@
 /**
  * The `pg` value handed to `IMP.request_pay` for KICC.
  */
+import { AppError } from "../errors.js";
 
 /** A KICC MID from configuration that iamport could not route to. */
-export class InvalidKiccMidError extends Error {
-  override readonly name = "InvalidKiccMidError";
+export class InvalidKiccMidError extends AppError {
+  override readonly name: string = "InvalidKiccMidError";
 
   /** The configured value that was refused. */
   readonly mid: string;
 
-  constructor(mid: string) {
-    super(`KICC MID must be letters and digits only (e.g. T5102001), got ${JSON.stringify(mid)}`);
+  constructor(mid: string, options?: ErrorOptions) {
+    super(`KICC MID must be letters and digits only (e.g. T5102001), got ${JSON.stringify(mid)}`, options);
     this.mid = mid;
   }
 }

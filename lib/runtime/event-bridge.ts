@@ -3,6 +3,7 @@
  * so the publisher's bundle carries no EventBridge client (bench/build.ts measures it).
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { AppError } from "../errors.js";
 import { type EventBus, MAX_ENTRIES_PER_PUT } from "../events/event-bus.js";
 import { createAwsJsonCall } from "./aws-json-call.js";
 
@@ -16,8 +17,8 @@ export interface EventBridgeOptions {
 }
 
 /** EventBridge refused the call itself (not single entries: those come back as failed indexes). */
-export class EventBridgeError extends Error {
-  override readonly name = "EventBridgeError";
+export class EventBridgeError extends AppError {
+  override readonly name: string = "EventBridgeError";
 }
 
 /** A bus over signed PutEvents calls; the credential chain is resolved on first use. */

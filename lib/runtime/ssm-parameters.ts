@@ -11,6 +11,7 @@
  * extension still makes its own call to SSM on a miss; this makes one.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { AppError } from "../errors.js";
 import { createAwsJsonCall, regionalEndpoint } from "./aws-json-call.js";
 
 export interface SsmParametersOptions {
@@ -22,8 +23,8 @@ export interface SsmParametersOptions {
 }
 
 /** SSM answered with an error, or named parameters it does not have. */
-export class SsmParametersError extends Error {
-  override readonly name = "SsmParametersError";
+export class SsmParametersError extends AppError {
+  override readonly name: string = "SsmParametersError";
 }
 
 export type GetParameters = (names: readonly string[]) => Promise<Map<string, string>>;
