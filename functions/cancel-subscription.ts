@@ -1,7 +1,7 @@
 /** POST /subscriptions/{id}/cancel (API key): `{ at: "now" | "period_end" }`; repeating it changes nothing. */
 import { cancelSubscriptionBodySchema, subscriptionIdPathSchema } from "../lib/billing/api-schemas.js";
-import { cancelSubscription } from "../lib/billing/change-subscription.js";
 import { subscriptionView } from "../lib/billing/subscription-views.js";
+import { cancelSubscription } from "../lib/billing/use-cases/change-subscription.js";
 import { httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";

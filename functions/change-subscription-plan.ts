@@ -8,8 +8,8 @@ import {
   planChangeIdempotencySchema,
   subscriptionIdPathSchema,
 } from "../lib/billing/api-schemas.js";
-import { changeSubscriptionPlan } from "../lib/billing/change-plan.js";
 import { subscriptionView } from "../lib/billing/subscription-views.js";
+import { changeSubscriptionPlan } from "../lib/billing/use-cases/change-plan.js";
 import { headerOf, httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";

@@ -4,7 +4,7 @@
  */
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { chargeBatch } from "../lib/billing/charge-batch.js";
+import { chargeBatch } from "../lib/billing/use-cases/charge-batch.js";
 import { withInvocationDeadline } from "../lib/deadline.js";
 import { container } from "../lib/runtime/container.js";
 

@@ -1,7 +1,7 @@
 /** POST /billing-keys (API key): the IMP.request_pay params that issue a KICC billing key in the window. */
 import type { BillingKeyResponse } from "../lib/billing/api-responses.js";
 import { createBillingKeyBodySchema } from "../lib/billing/api-schemas.js";
-import { createBillingKey } from "../lib/billing/create-billing-key.js";
+import { createBillingKey } from "../lib/billing/use-cases/create-billing-key.js";
 import { httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";

@@ -4,8 +4,8 @@
  * is required: a retry gets the same subscription (200, idempotent-replayed).
  */
 import { createSubscriptionBodySchema, subscriptionIdempotencySchema } from "../lib/billing/api-schemas.js";
-import { createSubscription } from "../lib/billing/create-subscription.js";
 import { subscriptionView } from "../lib/billing/subscription-views.js";
+import { createSubscription } from "../lib/billing/use-cases/create-subscription.js";
 import { headerOf, httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";

@@ -5,7 +5,7 @@
  */
 import middy from "@middy/core";
 import type { ScheduledEvent } from "aws-lambda";
-import { type DispatchSummary, dispatchCharges } from "../lib/billing/dispatch-charges.js";
+import { type DispatchSummary, dispatchCharges } from "../lib/billing/use-cases/dispatch-charges.js";
 import { withInvocationDeadline } from "../lib/deadline.js";
 import { chargeQueue } from "../lib/runtime/charge-queue.js";
 import { container } from "../lib/runtime/container.js";

@@ -1,7 +1,7 @@
 /** POST /subscriptions/{id}/pause (API key): no cycle is charged until it resumes. */
 import { emptyBodySchema, subscriptionIdPathSchema } from "../lib/billing/api-schemas.js";
-import { pauseSubscription } from "../lib/billing/change-subscription.js";
 import { subscriptionView } from "../lib/billing/subscription-views.js";
+import { pauseSubscription } from "../lib/billing/use-cases/change-subscription.js";
 import { httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";

@@ -1,7 +1,7 @@
 /** POST /subscriptions/{id}/resume (API key): billing continues on the anchor calendar; cycles dated in the pause are skipped. */
 import { emptyBodySchema, subscriptionIdPathSchema } from "../lib/billing/api-schemas.js";
-import { resumeSubscription } from "../lib/billing/change-subscription.js";
 import { subscriptionView } from "../lib/billing/subscription-views.js";
+import { resumeSubscription } from "../lib/billing/use-cases/change-subscription.js";
 import { httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";

@@ -6,7 +6,7 @@
 import type { SwitchCardResponse } from "../lib/billing/api-responses.js";
 import { subscriptionIdPathSchema, switchCardBodySchema } from "../lib/billing/api-schemas.js";
 import { subscriptionView } from "../lib/billing/subscription-views.js";
-import { switchCard } from "../lib/billing/switch-card.js";
+import { switchCard } from "../lib/billing/use-cases/switch-card.js";
 import { httpHandler } from "../lib/http/handler.js";
 import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";

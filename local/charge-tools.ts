@@ -14,8 +14,8 @@
  * which another site's page cannot send without a CORS preflight.
  */
 
-import { type DispatchSummary, dispatchCharges } from "../lib/billing/dispatch-charges.js";
 import type { ChargeMessage, ChargeQueue } from "../lib/billing/ports.js";
+import { type DispatchSummary, dispatchCharges } from "../lib/billing/use-cases/dispatch-charges.js";
 import { parseConfig } from "../lib/config.js";
 import { buildChargeQueue } from "../lib/runtime/charge-queue.js";
 import { buildContainer } from "../lib/runtime/container.js";

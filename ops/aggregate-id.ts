@@ -2,7 +2,7 @@
  * What an id on the command line names: a subscription (its id, or one of
  * its charges' `sub_…` merchant_uids) or an order (any other merchant_uid).
  */
-import { isSubscriptionId, parseChargeMerchantUid } from "../lib/billing/merchant-uid.js";
+import { isSubscriptionId, parseChargeMerchantUid } from "../lib/billing/rules/merchant-uid.js";
 import { UsageError } from "./errors.js";
 
 export type AggregateRef = { kind: "order"; id: string } | { kind: "subscription"; id: string };

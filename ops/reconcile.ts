@@ -9,7 +9,7 @@
  * them (chargeCycle: look up first; sent again under the same merchant_uid
  * only when the rules allow).
  */
-import { chargeCycle } from "../lib/billing/charge-cycle.js";
+import { chargeCycle } from "../lib/billing/use-cases/charge-cycle.js";
 import { payOwedRefund } from "../lib/ledger/pay-owed-refund.js";
 import { reconcileOne } from "../lib/orders/reconcile-orders.js";
 import { aggregateOf } from "./aggregate-id.js";

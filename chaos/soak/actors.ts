@@ -12,10 +12,10 @@ import {
   cancelSubscription,
   pauseSubscription,
   resumeSubscription,
-} from "../../lib/billing/change-subscription.js";
-import { createBillingKey } from "../../lib/billing/create-billing-key.js";
-import { createSubscription } from "../../lib/billing/create-subscription.js";
-import { switchCard } from "../../lib/billing/switch-card.js";
+} from "../../lib/billing/use-cases/change-subscription.js";
+import { createBillingKey } from "../../lib/billing/use-cases/create-billing-key.js";
+import { createSubscription } from "../../lib/billing/use-cases/create-subscription.js";
+import { switchCard } from "../../lib/billing/use-cases/switch-card.js";
 import type { RefundOrderBody } from "../../lib/orders/api-schemas.js";
 import { createOrder } from "../../lib/orders/create-order.js";
 import { receiveNotification } from "../../lib/orders/receive-notification.js";

@@ -7,7 +7,7 @@
  */
 import { QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { ChargeAttempt } from "../../lib/billing/charge-attempt.js";
-import { parseChargeMerchantUid } from "../../lib/billing/merchant-uid.js";
+import { parseChargeMerchantUid } from "../../lib/billing/rules/merchant-uid.js";
 import type { Subscription } from "../../lib/billing/subscription.js";
 import type { OwedRefund } from "../../lib/ledger/owed-refund.js";
 import type { Order } from "../../lib/orders/order.js";

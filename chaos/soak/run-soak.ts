@@ -8,8 +8,8 @@
  * and our books are compared with iamport's (audit.ts).
  */
 
-import { chargeBatch } from "../../lib/billing/charge-batch.js";
-import { dispatchCharges } from "../../lib/billing/dispatch-charges.js";
+import { chargeBatch } from "../../lib/billing/use-cases/charge-batch.js";
+import { dispatchCharges } from "../../lib/billing/use-cases/dispatch-charges.js";
 import { eachLimited } from "../../lib/concurrency.js";
 import { sweepLedger } from "../../lib/ledger/sweep-ledger.js";
 import { iamportWebhookBodySchema } from "../../lib/orders/api-schemas.js";

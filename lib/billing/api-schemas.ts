@@ -5,8 +5,8 @@
  */
 import { integerMessages, typeMessages, unknownKeysMessage } from "../kicc/field-messages.js";
 import * as z from "../validation/zod.js";
-import { BILLING_INTERVALS } from "./calendar.js";
-import { isSubscriptionId } from "./merchant-uid.js";
+import { BILLING_INTERVALS } from "./rules/calendar.js";
+import { isSubscriptionId } from "./rules/merchant-uid.js";
 
 /** Plans charge at most this per cycle (KRW); a typo of three zeros is refused, not charged. */
 export const MAX_PLAN_AMOUNT = 100_000_000;

@@ -3,8 +3,7 @@
  * (ports.ts) once per container by lib/runtime. A use case whose needs are
  * narrower declares its own `Pick` of these, so its deps say exactly what it uses.
  */
-import type { BillingPolicy } from "./billing-policy.js";
-import type { VerifyContext } from "./charge-attempt.js";
+
 import type {
   BillingIamport,
   BillingKeysRepository,
@@ -14,6 +13,8 @@ import type {
   OwedRefundsRepository,
   SubscriptionsRepository,
 } from "./ports.js";
+import type { BillingPolicy } from "./rules/billing-policy.js";
+import type { VerifyContext } from "./rules/charge-attempt-machine.js";
 
 /** What charging a cycle depends on: the consumer, the webhook and the resolver share it. */
 export interface ChargeDeps {

@@ -7,8 +7,8 @@
 import type { OwedRefund } from "../ledger/owed-refund.js";
 import { owedRefundView } from "../ledger/owed-refund-view.js";
 import type { SubscriptionBody } from "./api-responses.js";
-import { cyclePeriod, MAX_CYCLE } from "./calendar.js";
 import type { ChargeAttempt } from "./charge-attempt.js";
+import { cyclePeriod, MAX_CYCLE } from "./rules/calendar.js";
 import type { Subscription, SubscriptionEvent } from "./subscription.js";
 
 const time = (minute: number) =>

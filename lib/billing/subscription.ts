@@ -3,7 +3,7 @@
  * KST calendar through one iamport billing key (customer_uid). iamport's
  * payment records are the truth about money; this is our verified view.
  */
-import type { BillingAnchor, BillingInterval } from "./calendar.js";
+import type { BillingAnchor, BillingInterval } from "./rules/calendar.js";
 
 export const SUBSCRIPTION_STATUSES = ["active", "past_due", "paused", "unpaid", "canceled"] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];

@@ -2,7 +2,7 @@
  * Field-by-field rules for the merchant's `POST /orders` body. Rules that
  * relate two fields live in `create-order-rules.ts`.
  */
-import { SUBSCRIPTION_PREFIX } from "../billing/merchant-uid.js";
+import { SUBSCRIPTION_PREFIX } from "../billing/rules/merchant-uid.js";
 import * as z from "../validation/zod.js";
 import { cardOptionsSchema } from "./card-options.js";
 import { customDataProblem } from "./custom-data.js";

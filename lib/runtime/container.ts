@@ -3,11 +3,12 @@
  * and shared by every invocation: config, logger, DynamoDB, the iamport client
  * (one token cache per container), repositories.
  */
-import type { BillingPolicy } from "../billing/billing-policy.js";
-import type { CreateBillingKeyDeps } from "../billing/create-billing-key.js";
+
 import type { ChargeDeps, SubscriptionDeps } from "../billing/deps.js";
-import type { DispatchChargesDeps } from "../billing/dispatch-charges.js";
 import type { SubscriptionsRepository } from "../billing/ports.js";
+import type { BillingPolicy } from "../billing/rules/billing-policy.js";
+import type { CreateBillingKeyDeps } from "../billing/use-cases/create-billing-key.js";
+import type { DispatchChargesDeps } from "../billing/use-cases/dispatch-charges.js";
 import { type Config, loadConfig, requireSetting } from "../config.js";
 import { createIamportClient } from "../iamport/client.js";
 import type { IamportClient } from "../iamport/types.js";

@@ -5,8 +5,8 @@
  */
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
+import { subscriptionEvents } from "../billing/rules/subscription-events.js";
 import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
-import { subscriptionEvents } from "../billing/subscription-events.js";
 import {
   chargeAttemptSk,
   DUE_SHARDS,

@@ -9,7 +9,7 @@ import {
   type ChargeNotificationOutcome,
   isSubscriptionChargeUid,
   receiveChargeNotification,
-} from "../billing/receive-charge-notification.js";
+} from "../billing/use-cases/receive-charge-notification.js";
 import { receiveNotification } from "../orders/receive-notification.js";
 import type { VerifyOutcome, VerifyPaymentDeps } from "../orders/verify-payment.js";
 

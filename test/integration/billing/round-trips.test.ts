@@ -8,8 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { beforeAll, expect, test } from "vitest";
-import { dispatchCharges } from "../../../lib/billing/dispatch-charges.js";
 import type { ChargeMessage } from "../../../lib/billing/ports.js";
+import { dispatchCharges } from "../../../lib/billing/use-cases/dispatch-charges.js";
 import { parseConfig } from "../../../lib/config.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { lambdaContext } from "../../../local/lambda-context.js";

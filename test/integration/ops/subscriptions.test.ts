@@ -4,7 +4,7 @@
  * iamport sandbox.
  */
 import { describe, expect, test } from "vitest";
-import { newClaim } from "../../../lib/billing/charge-attempt.js";
+import { newClaim } from "../../../lib/billing/rules/charge-attempt-machine.js";
 import { parseConfig } from "../../../lib/config.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { useStack } from "../../support/stack.js";

@@ -1,5 +1,5 @@
-import type { BillingPolicy } from "../../../lib/billing/billing-policy.js";
-import { type BillingAnchor, cycleStart } from "../../../lib/billing/calendar.js";
+import type { BillingPolicy } from "../../../lib/billing/rules/billing-policy.js";
+import { type BillingAnchor, cycleStart } from "../../../lib/billing/rules/calendar.js";
 import type { Subscription } from "../../../lib/billing/subscription.js";
 
 export const DAY = 24 * 60 * 60_000;

@@ -7,8 +7,7 @@
  */
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { historyEvent, type Subscription } from "../../../lib/billing/subscription.js";
-import { subscriptionEvents } from "../../../lib/billing/subscription-events.js";
+import { subscriptionEvents } from "../../../lib/billing/rules/subscription-events.js";
 import {
   applyChargeOutcome,
   type CycleOutcome,
@@ -17,7 +16,8 @@ import {
   resume,
   switchCard,
   type Transition,
-} from "../../../lib/billing/subscription-machine.js";
+} from "../../../lib/billing/rules/subscription-machine.js";
+import { historyEvent, type Subscription } from "../../../lib/billing/subscription.js";
 import { eventSchemas } from "../../../lib/events/event-schemas.js";
 import { DAY, ID, policy, subscription } from "../billing/fixtures.js";
 

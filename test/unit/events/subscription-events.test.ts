@@ -1,6 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { historyEvent, type Subscription } from "../../../lib/billing/subscription.js";
-import { subscriptionEvents } from "../../../lib/billing/subscription-events.js";
+import { subscriptionEvents } from "../../../lib/billing/rules/subscription-events.js";
 import {
   applyChargeOutcome,
   type CycleOutcome,
@@ -9,7 +8,8 @@ import {
   resume,
   switchCard,
   type Transition,
-} from "../../../lib/billing/subscription-machine.js";
+} from "../../../lib/billing/rules/subscription-machine.js";
+import { historyEvent, type Subscription } from "../../../lib/billing/subscription.js";
 import type { DomainEvent } from "../../../lib/events/domain-event.js";
 import { eventSchemas } from "../../../lib/events/event-schemas.js";
 import { DAY, ID, policy, subscription } from "../billing/fixtures.js";

@@ -100,7 +100,7 @@ describe("every alert kind the code can log is listed", () => {
       .match(/kind: "reject";\s*reason:([^;]+);/)![1]!
       .match(/"([a-z_]+)"/g)!
       .map((r) => r.slice(1, -1));
-    const attempt = read("lib/billing/charge-attempt.ts");
+    const attempt = read("lib/billing/rules/charge-attempt-machine.ts");
     const chargeReasons = [
       ...[...attempt.matchAll(/return "([a-z_]+)";/g)].map((m) => m[1]!),
       ...[...attempt.matchAll(/kind: "rejected", reason: "([a-z_]+)"/g)].map((m) => m[1]!),
