@@ -2,13 +2,13 @@
  * SQS consumer of the charge queue: charges (or resolves) one cycle attempt
  * per message. Partial batch failures: only the messages to retry go back.
  */
-import middy from "@middy/core";
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { chargeBatch } from "../lib/billing/use-cases/charge-batch.js";
 import { withInvocationDeadline } from "../lib/deadline.js";
 import { container } from "../lib/runtime/container.js";
 
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event, context) => {
+// No middy: see lib/http/handler.ts (only HTTP functions have a stack).
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   // Every iamport call ends before Lambda's timeout; a charge cut short is an unknown outcome, looked up.
   const { chargeDeps, config } = container();
   const { failed } = await withInvocationDeadline(context, () =>
@@ -26,4 +26,4 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event,
     ),
   );
   return { batchItemFailures: failed.map((id) => ({ itemIdentifier: id })) };
-});
+};
