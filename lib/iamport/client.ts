@@ -5,6 +5,7 @@
  */
 
 import { currentDeadline } from "../deadline.js";
+import { outboundSend } from "../outbound-http.js";
 import { IamportNotFoundError, IamportUnauthorizedError } from "./errors.js";
 import {
   BillingKeySchema,
@@ -49,7 +50,7 @@ export function createIamportClient(options: IamportClientOptions): IamportClien
   const now = options.now ?? Date.now;
   const transport = createTransport({
     baseUrl: options.baseUrl,
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: options.fetch ?? outboundSend,
     timeoutMs,
     readRetries,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
@@ -118,6 +119,7 @@ export function createIamportClient(options: IamportClientOptions): IamportClien
   });
 
   return {
+    warmUp: () => tokens.get().then(() => undefined),
     getPayment: (impUid, opts) =>
       authed({
         method: "GET",

@@ -6,6 +6,7 @@
  * been executed even when we saw no answer, so it is never repeated here; the caller
  * gets {@link IamportOutcomeUnknownError} and must look the payment up first.
  */
+import type { OutboundSend } from "../outbound-http.js";
 import type * as z from "../validation/zod.js";
 import {
   IamportApiError,
@@ -26,7 +27,7 @@ export interface IamportLogger {
 
 export interface TransportOptions {
   baseUrl: string;
-  fetch: typeof fetch;
+  fetch: OutboundSend;
   timeoutMs: number;
   readRetries: number;
   sleep: (ms: number) => Promise<void>;

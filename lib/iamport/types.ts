@@ -2,6 +2,7 @@
  * The client's public surface: options and the method set the use cases depend on.
  * Inputs are camelCase; the client maps them to iamport's snake_case wire names.
  */
+import type { OutboundSend } from "../outbound-http.js";
 import type { BillingKey, Payment, PaymentPage, Prepared } from "./schemas.js";
 import type { IamportLogger } from "./transport.js";
 
@@ -19,7 +20,8 @@ export interface IamportClientOptions {
   timeoutMs?: number;
   /** Extra attempts for reads on network error, timeout or 5xx; default 2. */
   readRetries?: number;
-  fetch?: typeof fetch;
+  /** How a request is sent: lib/outbound-http.ts by default; `fetch` itself, or a fake, fits. */
+  fetch?: OutboundSend;
   /** Local clock in ms; default `Date.now`. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -89,6 +91,12 @@ export interface ListByStatusInput {
 
 /** Typed iamport V1 client. Every method throws only `IamportError` subclasses. */
 export interface IamportClient {
+  /**
+   * Reads the credentials and fetches a token now if none is cached, so a cold container does it while
+   * it reads DynamoDB instead of before its first iamport call. Never needed for correctness: a failure
+   * here is the next call's to meet (it fetches again).
+   */
+  warmUp(): Promise<void>;
   /** `GET /payments/{imp_uid}`; test-channel payments included unless `includeSandbox: false`. Throws `IamportNotFoundError`. */
   getPayment(impUid: string, options?: { includeSandbox?: boolean }): Promise<Payment>;
   /** `GET /payments/find/{merchant_uid}[/{status}]`: the newest match, or `null`. */

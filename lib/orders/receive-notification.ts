@@ -35,6 +35,9 @@ export async function receiveNotification(
 ): Promise<VerifyPaymentResult> {
   // Orders exist before any window opens: a notification for an unknown one is input we refuse, and
   // writing it would let anyone put items in the table through a public route.
+  // A door that names a payment reads iamport next (unless the order is unknown): a cold container reads
+  // its credentials and token while it reads the order, not after. A failure is the read's to meet.
+  if (notification.impUid) deps.iamport.warmUp().catch(() => undefined);
   const { order, noteStored } = await readOrder(deps, notification);
   if (!order) return { outcome: "unknown_order", order: null, reason: "no such order" };
   // The note is stored already when iamport sends the same webhook again: nothing of it to write.

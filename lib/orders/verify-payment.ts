@@ -18,6 +18,8 @@ import { choosePayment, holdsMoney, type PaymentFacts } from "./payment-facts.js
 
 /** The slice of the iamport client verification needs. */
 export interface PaymentLookup {
+  /** Credentials and token fetched ahead (a cold start), see IamportClient.warmUp. */
+  warmUp(): Promise<void>;
   getPayment(impUid: string): Promise<PaymentFacts>;
   findPayment(merchantUid: string): Promise<PaymentFacts | null>;
   /** Every attempt under the merchant_uid, newest first. */

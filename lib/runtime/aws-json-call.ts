@@ -1,13 +1,15 @@
 /**
  * One AWS JSON-protocol call (`x-amz-target`) as a signed HTTPS request. The
  * SigV4 signer, the SHA-256 and the credential chain are the ones the DynamoDB
- * client already brings, and `fetch` is Node's own, so a function that needs
- * one SSM or EventBridge operation carries no SDK client for it (bench/).
+ * client already brings, and the request goes through lib/outbound-http.ts (node:https, which
+ * the DynamoDB client loads anyway), so a function that needs one SSM or EventBridge operation
+ * carries no SDK client for it and pays no fetch engine at its cold start (bench/).
  */
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { outboundSend } from "../outbound-http.js";
 
 export interface AwsJsonCallOptions {
   /** The signing name and endpoint prefix: `ssm`, `events`. */
@@ -53,7 +55,7 @@ export function createAwsJsonCall(options: AwsJsonCallOptions) {
       headers: { host: url.host, "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
       body,
     });
-    const response = await fetch(url, {
+    const response = await outboundSend(url, {
       method: "POST",
       headers: signed.headers,
       body,

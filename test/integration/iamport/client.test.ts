@@ -14,6 +14,7 @@ import {
   IamportUnavailableError,
   PreparedAmountConflictError,
 } from "../../../lib/iamport/index.js";
+import { outboundSend } from "../../../lib/outbound-http.js";
 import { startSandbox } from "../../../sandbox/index.js";
 import { sandboxModesFromEnv } from "../../support/sandbox-modes.js";
 
@@ -44,9 +45,10 @@ function newClient(overrides: Partial<IamportClientOptions> = {}) {
     // Short per-attempt timeout and backoff keep the fault tests well under a second each.
     timeoutMs: 400,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / 10)),
-    fetch: (input, init) => {
-      sent.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
-      return fetch(input, init);
+    // The client's own default transport (lib/outbound-http.ts), counted.
+    fetch: (url, init) => {
+      sent.push(`${init.method} ${url.pathname}`);
+      return outboundSend(url, init);
     },
     ...overrides,
   });

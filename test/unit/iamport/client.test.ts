@@ -49,6 +49,28 @@ describe("iamport client: requests", () => {
     expect(read?.query.get("include_sandbox")).toBe("true");
   });
 
+  it("warmUp reads the credentials and fetches the token once; the call after it reuses both", async () => {
+    const t = setup({ [`GET ${PAYMENT}`]: () => envelope(paymentFixture()) });
+
+    const warming = t.client.warmUp();
+    // Started at once (a cold start reads them while the order is read), not on the first call.
+    await Promise.all([warming, t.client.getPayment("imp_100")]);
+
+    expect(t.credentialCalls()).toBe(1);
+    expect(t.fake.requests.map((r) => r.path)).toEqual(["/users/getToken", PAYMENT]);
+  });
+
+  it("a warmUp that fails (every retry) leaves the next call to fetch the token itself", async () => {
+    let tokenCalls = 0;
+    const t = setup({
+      "POST /users/getToken": () =>
+        ++tokenCalls <= 3 ? new Response("down", { status: 503 }) : t.fake.issueToken(),
+      [`GET ${PAYMENT}`]: () => envelope(paymentFixture()),
+    });
+    await expect(t.client.warmUp()).rejects.toThrow();
+    expect((await t.client.getPayment("imp_100")).status).toBe("paid");
+  });
+
   it("maps camelCase input to iamport's snake_case body for cancel", async () => {
     const t = setup({ "POST /payments/cancel": () => envelope(paymentFixture({ cancel_amount: 300 })) });
 
