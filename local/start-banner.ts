@@ -32,6 +32,10 @@ export function formatBanner(input: BannerInput): string {
     ["Domain events", `${api}/__local/events  (the table's stream → publishEvents → an in-memory bus)`],
   );
   const width = Math.max(...rows.map(([name]) => name.length));
+  // Columns as wide as their longest entry, so `OPTIONS` (the preflights) lines up with `GET` and `POST`.
+  const routes = stack.functions.flatMap((fn) => fn.routes.map((route) => ({ ...route, fn: fn.name })));
+  const methodWidth = Math.max(0, ...routes.map((route) => route.method.length));
+  const pathWidth = Math.max(0, ...routes.map((route) => route.path.length));
   const lines = [
     "",
     `  kicc-iamport local stack ready in ${(input.startedInMs / 1000).toFixed(1)} s`,
@@ -39,8 +43,8 @@ export function formatBanner(input: BannerInput): string {
     ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`),
     "",
     "  Routes (from serverless.yml):",
-    ...stack.functions.flatMap((fn) =>
-      fn.routes.map((route) => `    ${route.method.padEnd(5)} ${route.path.padEnd(34)} ${fn.name}`),
+    ...routes.map(
+      (route) => `    ${route.method.padEnd(methodWidth)} ${route.path.padEnd(pathWidth)} ${route.fn}`,
     ),
     "",
     "  Scheduled functions (on their timers, or run now):",
