@@ -7,7 +7,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BillingKeyRecord } from "../billing/billing-key.js";
 import type { BillingKeysRepository } from "../billing/ports.js";
-import { isConditionFailure } from "./condition-failure.js";
+import { conditionFailureOld, isConditionFailure } from "./condition-failure.js";
 import { billingKeyKey } from "./keys.js";
 
 const NAMES = { "#status": "status" };
@@ -82,12 +82,15 @@ export function createBillingKeysRepository(deps: {
             ConditionExpression: "attribute_not_exists(PK) OR #status IN (:requested, :deleted)",
             ExpressionAttributeNames: NAMES,
             ExpressionAttributeValues: { ":requested": "requested", ":deleted": "deleted" },
+            // A refusal reads the stored record in the same round trip.
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
         return { reserved: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const existing = await get(record.customerUid);
+        const old = conditionFailureOld(error);
+        const existing = old ? fromItem(old) : await get(record.customerUid);
         if (!existing) throw error;
         return { reserved: false, existing };
       }

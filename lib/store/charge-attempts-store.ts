@@ -14,7 +14,7 @@ import {
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
 import type { SubscriptionsRepository } from "../billing/ports.js";
 import type { Subscription } from "../billing/subscription.js";
-import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
+import { conditionFailureOld, failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
 import { DUE_SHARDS, subscriptionKey, unknownIndexPk } from "./keys.js";
 import { owedRefundOutbox, putOwedRefund } from "./owed-refunds-repository.js";
 import { pagesAcrossShards } from "./shard-pages.js";
@@ -120,14 +120,19 @@ export function chargeAttemptOperations(deps: {
             // Attempts only move forward: a worker, the webhook and the resolver race on `version`.
             ConditionExpression: "version = :v",
             ExpressionAttributeValues: { ":v": current.version },
+            // ...and the loser reads the winner in the same round trip.
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
         return { saved: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
+        const old = conditionFailureOld(error);
         return {
           saved: false,
-          current: await getAttempt(current.subscriptionId, current.cycle, current.attempt),
+          current: old
+            ? strip<ChargeAttempt>(old)
+            : await getAttempt(current.subscriptionId, current.cycle, current.attempt),
         };
       }
     },

@@ -3,7 +3,7 @@
  * and per item for a transaction (so a repository can tell which of its
  * guarded items lost the race, and what it found there).
  */
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { type ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
 /** True when the write (or any item of the transaction) failed its ConditionExpression. */
@@ -30,4 +30,15 @@ export function failedItemOld(error: unknown, index: number): Record<string, unk
   const reason = error.CancellationReasons?.[index];
   if (reason?.Code !== "ConditionalCheckFailed" || !reason.Item) return undefined;
   return unmarshall(reason.Item);
+}
+
+/**
+ * The item as it was when a single write (Put, Update, Delete) failed its condition, written with
+ * `ReturnValuesOnConditionCheckFailure: "ALL_OLD"`: the single-write counterpart of
+ * {@link failedItemOld}. Undefined for other errors, or when no item existed.
+ */
+export function conditionFailureOld(error: unknown): Record<string, unknown> | undefined {
+  if (!(error instanceof Error) || error.name !== "ConditionalCheckFailedException") return undefined;
+  const item = (error as ConditionalCheckFailedException).Item;
+  return item ? unmarshall(item) : undefined;
 }

@@ -90,6 +90,8 @@ export function subscriptionWrites(TableName: string) {
         Item: subscriptionItem(next),
         ConditionExpression: "version = :v",
         ExpressionAttributeValues: { ":v": current.version },
+        // A lost race reads the winner in the same round trip (a save's caller decides again on it).
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     }),
   };

@@ -17,7 +17,7 @@ import type { SaveResult, SubscriptionsRepository } from "../billing/ports.js";
 import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
 import { billingKeyUpdate } from "./billing-keys-repository.js";
 import { chargeAttemptOperations } from "./charge-attempts-store.js";
-import { failedItems, isConditionFailure } from "./condition-failure.js";
+import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
 import {
   DUE_SHARDS,
   dueIndexPk,
@@ -63,7 +63,10 @@ export function createSubscriptionsRepository(deps: {
       return { saved: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return { saved: false, current: await get(current.id) };
+      // The subscription's put is item 0: when it lost, the version that won came back with the failure.
+      // Another item failing (a key being deleted, say) leaves the subscription to read as before.
+      const old = failedItemOld(error, 0);
+      return { saved: false, current: old ? strip<Subscription>(old) : await get(current.id) };
     }
   };
 
@@ -119,6 +122,8 @@ export function createSubscriptionsRepository(deps: {
                   TableName,
                   Item: subscriptionItem(sub),
                   ConditionExpression: "attribute_not_exists(PK)",
+                  // ...and the existing one comes back in the same round trip.
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
                 },
               },
               { Put: { TableName, Item: eventItem(sub.id, event) } },
@@ -131,7 +136,9 @@ export function createSubscriptionsRepository(deps: {
       } catch (error) {
         const failed = failedItems(error);
         if (failed.length === 0) throw error;
-        return { created: false, existing: failed.includes(0) ? await get(sub.id) : null };
+        if (!failed.includes(0)) return { created: false, existing: null };
+        const old = failedItemOld(error, 0);
+        return { created: false, existing: old ? strip<Subscription>(old) : await get(sub.id) };
       }
     },
 

@@ -6,7 +6,7 @@
 
 import type { ChargeDeps } from "../billing/deps.js";
 import { SUBSCRIPTION_PREFIX } from "../billing/rules/merchant-uid.js";
-import { matchChargePayment } from "../billing/settlement/match-charge-payment.js";
+import { matchChargePayment } from "../billing/settlement/index.js";
 import type { Payment } from "../iamport/schemas.js";
 import type { LedgerMatch } from "../ledger/sweep-ledger.js";
 import { matchOrderPayment } from "../orders/match-order-payment.js";

@@ -3,17 +3,18 @@
  * attempt it names: settles an open attempt, applies or refunds a payment
  * behind a settled-as-not-paid one, refunds a second payment beside a paid
  * one. The webhook and the ledger sweep call it alike, so both converge.
+ * The decision is decideChargePayment's (decide-settlement.ts, pure); this
+ * carries it out.
  */
 import { RetryLaterError } from "../../errors.js";
 import { IamportError } from "../../iamport/errors.js";
 import type { Payment } from "../../iamport/schemas.js";
 import type { Logger } from "../../observability/logger.js";
-import { holdsMoney } from "../../orders/payment-facts.js";
 import type { ChargeAttempt, ResolvedBy } from "../charge-attempt.js";
 import type { ChargeDeps } from "../deps.js";
-import { isTerminal, outcomeFromPayment } from "../rules/charge-attempt-machine.js";
 import type { Subscription } from "../subscription.js";
 import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
+import { decideChargePayment } from "./decide-settlement.js";
 import { handleLatePayment } from "./late-payment.js";
 import { applyToSubscription, settleCharge } from "./settle-charge.js";
 
@@ -33,38 +34,42 @@ export async function applyChargePayment(
   resolvedBy: Extract<ResolvedBy, "webhook" | "lookup">,
   log: Logger,
 ): Promise<ChargePaymentResult> {
-  if (attempt.status === "paid") return besidePaid(deps, attempt, payment, log);
-  if (isTerminal(attempt)) return settledNotPaid(deps, attempt, payment, resolvedBy, log);
-  const outcome = outcomeFromPayment(attempt, payment, deps.verify);
-  if (!outcome)
-    return { outcome: "unchanged", subscription: await deps.subscriptions.get(attempt.subscriptionId) };
-  const settled = await settleCharge(deps, attempt, outcome, resolvedBy, log);
-  return {
-    outcome:
-      settled.settled.resolvedBy === resolvedBy && settled.settled.version > attempt.version
-        ? "applied"
-        : "unchanged",
-    subscription: settled.subscription,
-  };
+  const decision = decideChargePayment(attempt, payment, deps.verify);
+  switch (decision.kind) {
+    case "keep":
+      if (attempt.impUid) await carryOutChargeRefund(deps, attempt, attempt.impUid, log);
+      return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
+    case "refund_second":
+      return refundSecond(deps, attempt, payment, log);
+    case "catch_up":
+      return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
+    case "late":
+      return settledNotPaid(deps, attempt, payment, resolvedBy, log);
+    case "none":
+      return { outcome: "unchanged", subscription: await deps.subscriptions.get(attempt.subscriptionId) };
+    case "settle": {
+      const settled = await settleCharge(deps, attempt, decision.outcome, resolvedBy, log);
+      return {
+        outcome:
+          settled.settled.resolvedBy === resolvedBy && settled.settled.version > attempt.version
+            ? "applied"
+            : "unchanged",
+        subscription: settled.subscription,
+      };
+    }
+  }
 }
 
 /**
- * The attempt is paid. The webhook's payment is that one (nothing to do), or
- * a second paid payment under the same merchant_uid: refunded in full,
- * decided durably with an alert (the attempt keeps its own).
+ * A second paid payment under a paid attempt's merchant_uid (the attempt
+ * keeps its own): refunded in full, decided durably with an alert.
  */
-async function besidePaid(
+async function refundSecond(
   deps: ChargeDeps,
   attempt: ChargeAttempt,
   payment: Payment,
   log: Logger,
 ): Promise<ChargePaymentResult> {
-  const held = Math.max(0, payment.amount - payment.cancel_amount);
-  // Held money, whatever status a partial cancel leaves (`paid` or `cancelled`: undocumented).
-  if (payment.imp_uid === attempt.impUid || !holdsMoney(payment) || held === 0) {
-    if (attempt.impUid) await carryOutChargeRefund(deps, attempt, attempt.impUid, log);
-    return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
-  }
   const owed = chargeRefundOwed(
     attempt,
     payment,
@@ -87,7 +92,7 @@ async function besidePaid(
   return { outcome: "refunded", subscription: await deps.subscriptions.get(attempt.subscriptionId) };
 }
 
-/** The attempt was settled as not paid; iamport's record may say otherwise. */
+/** The attempt was settled as not paid and iamport holds money under it: apply it or refund it. */
 async function settledNotPaid(
   deps: ChargeDeps,
   attempt: ChargeAttempt,
@@ -95,8 +100,6 @@ async function settledNotPaid(
   resolvedBy: ResolvedBy,
   log: Logger,
 ): Promise<ChargePaymentResult> {
-  if (!holdsMoney(payment))
-    return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
   let handled: Awaited<ReturnType<typeof handleLatePayment>>;
   try {
     handled = await handleLatePayment(deps, attempt, payment, resolvedBy, log);

@@ -26,74 +26,7 @@ import {
 import { applyChargeOutcome } from "../rules/subscription-machine.js";
 import { historyEvent, type Subscription } from "../subscription.js";
 import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
-
-export type LatePaymentDecision =
-  | { kind: "apply" }
-  | { kind: "refund"; alert: string; why: string }
-  | { kind: "ignore"; why: string };
-
-/**
- * What to do with iamport's record (`outcome`) of an attempt already settled
- * as not paid. Pure. Apply only when the subscription still waits on that
- * cycle, is charged, and no other attempt of the cycle is in flight (which
- * could be charged as well); any other paid record is money we must give back.
- */
-export function decideLatePayment(input: {
-  sub: Subscription | null;
-  attempt: ChargeAttempt;
-  outcome: AttemptOutcome | null;
-  /** Another attempt of the attempt's cycle is claimed or unknown. */
-  otherAttemptOpen: boolean;
-}): LatePaymentDecision {
-  const { sub, attempt, outcome } = input;
-  if (attempt.status === "paid") return { kind: "ignore", why: "the attempt is already paid" };
-  if (!outcome || (outcome.kind !== "paid" && outcome.kind !== "rejected"))
-    return { kind: "ignore", why: "iamport holds no payment for it" };
-  // A refund once decided is final: the payment is being given back, so it can never become the cycle's.
-  if (outcome.kind === "paid" && attempt.lateRefund?.impUid === outcome.impUid)
-    return { kind: "refund", alert: "double_charge_refunded", why: "its refund was decided already" };
-  if (outcome.kind === "rejected") {
-    if (!outcome.impUid || !outcome.refundable) return { kind: "ignore", why: outcome.reason };
-    return { kind: "refund", alert: outcome.reason, why: outcome.reason };
-  }
-  const refund = (why: string): LatePaymentDecision => ({
-    kind: "refund",
-    alert: "double_charge_refunded",
-    why,
-  });
-  if (!sub) return refund("the subscription is gone");
-  if (sub.cycle !== attempt.cycle)
-    return refund(`cycle ${attempt.cycle} is already settled (paid by another attempt, or skipped)`);
-  // The cycle is still owed (a pause never forgives a due cycle; dunning that ran out left it unpaid):
-  // the customer is entitled to it, so the charge is kept. Only a subscription ended now gives it back.
-  if (sub.status === "canceled") return refund("the subscription is canceled");
-  if (input.otherAttemptOpen) return refund(`attempt ${sub.attempt} of the cycle is in flight`);
-  return { kind: "apply" };
-}
-
-/**
- * Why a paid attempt is a payment its subscription does not take, or null
- * when it takes it. Pure. A payment is a cycle's only while the subscription
- * waits on that cycle (`applyChargeOutcome`); once the cycle was paid by
- * another attempt or skipped, or the subscription is gone, it is a second
- * charge, refunded in full (invariant 3).
- */
-export function whySurplusPayment(sub: Subscription | null, attempt: ChargeAttempt): string | null {
-  if (attempt.status !== "paid") return null;
-  if (!sub) return "the subscription is gone";
-  if (sub.cycle !== attempt.cycle)
-    return `cycle ${attempt.cycle} is already settled (paid by another attempt, or skipped)`;
-  if (sub.status === "canceled") return "the subscription was canceled before the charge came back";
-  return null;
-}
-
-/** The earlier attempts of a cycle whose merchant_uid may still carry a payment: settled, not paid, not refunded. */
-export function earlierAttemptsToCheck(attempts: ReadonlyArray<ChargeAttempt | null>): ChargeAttempt[] {
-  return attempts.filter(
-    (a): a is ChargeAttempt =>
-      a !== null && isTerminal(a) && (a.status === "error" || a.status === "declined") && !a.lateRefund,
-  );
-}
+import { decideLatePayment, type LatePaymentDecision } from "./decide-settlement.js";
 
 export type LatePaymentResult = "applied" | "refunded" | "ignored" | "conflict";
 

@@ -13,7 +13,7 @@ import { cycleOutcomeOf, isTerminal, settleAttempt } from "../rules/charge-attem
 import { applyChargeOutcome } from "../rules/subscription-machine.js";
 import { historyEvent, type Subscription } from "../subscription.js";
 import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
-import { whySurplusPayment } from "./late-payment.js";
+import { whySurplusPayment } from "./decide-settlement.js";
 
 export type SettleOutcome = { settled: ChargeAttempt; subscription: Subscription | null };
 

@@ -40,9 +40,13 @@ import {
 } from "../rules/classify-decline.js";
 import { chargeMerchantUid } from "../rules/merchant-uid.js";
 import { whyNotCharge } from "../rules/subscription-machine.js";
-import { carryOutChargeRefund } from "../settlement/charge-refunds.js";
-import { earlierAttemptsToCheck, handleLatePayment } from "../settlement/late-payment.js";
-import { applyToSubscription, settleCharge } from "../settlement/settle-charge.js";
+import {
+  applyToSubscription,
+  carryOutChargeRefund,
+  earlierAttemptsToCheck,
+  handleLatePayment,
+  settleCharge,
+} from "../settlement/index.js";
 import type { Subscription } from "../subscription.js";
 
 /** `retry`: leave the message for SQS to deliver again (the outcome is not known yet, or someone else is on it). */

@@ -16,7 +16,7 @@ import type { Payment } from "../../iamport/schemas.js";
 import { capFields, webhookNoteStatus } from "../../orders/receive-notification.js";
 import type { ChargeDeps } from "../deps.js";
 import { isSubscriptionChargeUid, parseChargeMerchantUid } from "../rules/merchant-uid.js";
-import { applyChargePayment } from "../settlement/apply-charge-payment.js";
+import { applyChargePayment } from "../settlement/index.js";
 import type { Subscription } from "../subscription.js";
 
 export { isSubscriptionChargeUid };

@@ -4,7 +4,7 @@
  * is still carried out. The cycle then "keeps" a payment that is refunded: money lost.
  */
 import { describe, expect, test } from "vitest";
-import { settleCharge } from "../../../lib/billing/settlement/settle-charge.js";
+import { settleCharge } from "../../../lib/billing/settlement/index.js";
 import { parseConfig } from "../../../lib/config.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { useStack } from "../../support/stack.js";

@@ -5,7 +5,7 @@ import {
   decideLatePayment,
   earlierAttemptsToCheck,
   whySurplusPayment,
-} from "../../../../lib/billing/settlement/late-payment.js";
+} from "../../../../lib/billing/settlement/decide-settlement.js";
 import { ID, subscription } from "../fixtures.js";
 
 const now = new Date("2026-02-28T01:00:00.000Z");
