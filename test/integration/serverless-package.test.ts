@@ -99,7 +99,7 @@ const expected: Record<
   getOrderStatus: { table: ["GetItem"], public: true },
   completePayment: { table: W, ssm: [IAMPORT], public: true },
   completePaymentMobile: { table: W, ssm: [IAMPORT], public: true },
-  iamportWebhook: { table: W, ssm: [IAMPORT], public: true },
+  iamportWebhook: { table: ["BatchGetItem", ...W], ssm: [IAMPORT], public: true },
   refundOrder: { table: ["GetItem", "PutItem", "Query"], ssm: [IAMPORT, KEYS] },
   reconcile: { table: ["GetItem", "PutItem"], index: ["Query"], ssm: [IAMPORT] },
   sweepLedger: { table: W, index: ["Query"], ssm: [IAMPORT] },
