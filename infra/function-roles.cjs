@@ -12,7 +12,14 @@
  */
 "use strict";
 
-const TABLE_ACTIONS = new Set(["BatchGetItem", "GetItem", "PutItem", "UpdateItem", "ConditionCheckItem", "Query"]);
+const TABLE_ACTIONS = new Set([
+  "BatchGetItem",
+  "GetItem",
+  "PutItem",
+  "UpdateItem",
+  "ConditionCheckItem",
+  "Query",
+]);
 const INDEX_ACTIONS = new Set(["Query"]);
 
 class FunctionRoles {
