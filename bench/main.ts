@@ -2,8 +2,9 @@
  * `npm run bench [-- --runs N]`: every measurement the README's Measurements
  * section shows, in one run (ratios are only meaningful within one run on a
  * shared machine): bundle sizes and module init against the floor, cold and
- * warm first requests, the charge worker's throughput against its ideal, and
- * a webhook burst. Tables on stdout.
+ * warm first requests, the round trips (DynamoDB and iamport) of each order
+ * and charge-worker operation, the charge worker's throughput against its
+ * ideal, and a webhook burst. Tables on stdout.
  */
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -30,6 +31,8 @@ console.log(`npm run bench, ${new Date().toISOString().slice(0, 10)}, ${process.
 console.log(bundleTable(await benchBundles(runs), runs));
 console.log("");
 console.log(await benchColdStart(runs));
+console.log("");
+console.log(await inOwnProcess("./round-trips.ts"));
 console.log("");
 console.log(await inOwnProcess("./charge-throughput.ts"));
 console.log("");
