@@ -16,3 +16,27 @@ export interface OwedRefundsRepository {
   /** Refunds owed whose `checkAfter` is at or before `now`, page by page across the shards. */
   pagesDue(now: Date, pageSize: number): AsyncGenerator<OwedRefund[]>;
 }
+
+/** Where the ledger sweep (sweep-ledger.ts) is in its pass over iamport's paid payments. */
+export interface LedgerCursor {
+  version: number;
+  /** The pass in progress covers payments paid in [passFrom, passTo] (unix seconds). */
+  passFrom: number;
+  passTo: number;
+  /** Keyset position: `paid_at` of the last payment handled... */
+  position: number;
+  /** ...the imp_uids at that second already handled... */
+  seenAtPosition: string[];
+  /** ...and the page within that second when more than a page share it. */
+  page: number;
+  complete: boolean;
+  passesCompleted: number;
+  updatedAt: string;
+}
+
+/** The sweep's cursor: one item, written conditionally on its version so two sweeps never both move it. */
+export interface LedgerCursorRepository {
+  get(): Promise<LedgerCursor | null>;
+  /** Stores `next` if the cursor is still `current` (null: none yet); false when another sweep moved it. */
+  save(current: LedgerCursor | null, next: LedgerCursor): Promise<boolean>;
+}

@@ -13,8 +13,8 @@ import { eachLimited } from "../concurrency.js";
 import type { Payment, PaymentPage } from "../iamport/schemas.js";
 import type { ListByStatusInput } from "../iamport/types.js";
 import type { Logger } from "../observability/logger.js";
-import type { LedgerCursorRepository } from "../store/ledger-cursor-repository.js";
 import { type OwedRefundDeps, type OwedRefundsSummary, payDueOwedRefunds } from "./pay-owed-refund.js";
+import type { LedgerCursor, LedgerCursorRepository } from "./ports.js";
 
 /** What matching one of iamport's paid payments with our records came to. */
 export type LedgerMatch =
@@ -28,22 +28,6 @@ export type LedgerMatch =
   | "rejected"
   /** Not a merchant_uid of ours (an order id we never issued and nothing stored under it). */
   | "foreign";
-
-export interface LedgerCursor {
-  version: number;
-  /** The pass in progress covers payments paid in [passFrom, passTo] (unix seconds). */
-  passFrom: number;
-  passTo: number;
-  /** Keyset position: `paid_at` of the last payment handled... */
-  position: number;
-  /** ...the imp_uids at that second already handled... */
-  seenAtPosition: string[];
-  /** ...and the page within that second when more than a page share it. */
-  page: number;
-  complete: boolean;
-  passesCompleted: number;
-  updatedAt: string;
-}
 
 export interface SweepLedgerDeps {
   iamport: { listPaymentsByStatus(input: ListByStatusInput): Promise<PaymentPage> };

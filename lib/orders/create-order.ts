@@ -7,30 +7,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ConflictError, RetryLaterError, ValidationError } from "../errors.js";
 import { ensurePrepared, PreparedAmountConflictError } from "../iamport/ensure-prepared.js";
-import type { IamportClient } from "../iamport/types.js";
 import type { CreateOrderRequest } from "../kicc/create-order-request.js";
 import { buildRequestPayParams } from "../kicc/request-pay.js";
 import { isVbankDueInFuture } from "../kicc/vbank-due.js";
-import type { Logger } from "../observability/logger.js";
-import type { OrdersRepository } from "../store/orders-repository.js";
+import { hashRequest } from "../request-hash.js";
+import type { CreateOrderDeps } from "./deps.js";
 import type { Order } from "./order.js";
-
-export interface CreateOrderDeps {
-  orders: OrdersRepository;
-  iamport: Pick<IamportClient, "preparePayment" | "getPreparedPayment">;
-  clock: () => Date;
-  logger: Logger;
-  settings: {
-    pg: string;
-    mRedirectUrl: string;
-    noticeUrl?: string;
-    defaultVbankDueHours: number;
-    /** Origins the mobile completion may send buyers back to. */
-    resultOrigins: readonly string[];
-    /** How long a pending checkout waits before the reconciler looks it up. */
-    pendingMinutes: number;
-  };
-}
 
 export interface CreateOrderInput {
   request: CreateOrderRequest;
@@ -172,20 +154,4 @@ export function merchantUidFor(idempotencyKey?: string): string {
 /** Whether `merchantUid` has the shape {@link merchantUidFor} gives: an id this service issues, never a stranger's. */
 export function isGeneratedMerchantUid(merchantUid: string): boolean {
   return /^ord_[A-Za-z0-9_-]{22,26}$/.test(merchantUid);
-}
-
-/** Key order does not matter: the same body in any order hashes the same. */
-export function hashRequest(value: unknown): string {
-  return createHash("sha256").update(stableJson(value)).digest("hex");
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -3,8 +3,8 @@
  * set to now puts it on the due index, and the reconciler re-reads iamport and
  * applies its record. Used when iamport's balance and ours disagree.
  */
-import type { OrdersRepository } from "../store/orders-repository.js";
 import type { Order } from "./order.js";
+import type { OrdersRepository } from "./ports.js";
 
 /** Lost races are retried from the winner's order a few times; a flag is only a hint, so then it gives up. */
 const MAX_ROUNDS = 3;

@@ -9,9 +9,10 @@ import { newOwedRefund } from "../ledger/owed-refund.js";
 import { payOwedRefund } from "../ledger/pay-owed-refund.js";
 import type { LedgerMatch } from "../ledger/sweep-ledger.js";
 import { isGeneratedMerchantUid } from "./create-order.js";
+import type { VerifyPaymentDeps } from "./deps.js";
 import type { Order } from "./order.js";
 import { holdsMoney, type PaymentFacts } from "./payment-facts.js";
-import { applyPaymentRecord, type VerifyPaymentDeps } from "./verify-payment.js";
+import { applyPaymentRecord } from "./verify-payment.js";
 
 export async function matchOrderPayment(
   deps: VerifyPaymentDeps,

@@ -5,10 +5,11 @@
  */
 import { RetryLaterError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
-import type { InboundNotification } from "../store/orders-repository.js";
+import type { VerifyPaymentDeps } from "./deps.js";
 import type { ChangeSource, Order } from "./order.js";
 import type { PaymentFacts } from "./payment-facts.js";
-import { type VerifyPaymentDeps, type VerifyPaymentResult, verifyPayment } from "./verify-payment.js";
+import type { InboundNotification } from "./ports.js";
+import { type VerifyPaymentResult, verifyPayment } from "./verify-payment.js";
 
 export interface Notification {
   source: Extract<ChangeSource, "callback" | "redirect" | "webhook">;

@@ -10,19 +10,9 @@ import { eachLimited } from "../concurrency.js";
 import { type OwedRefundsSummary, payDueOwedRefunds } from "../ledger/pay-owed-refund.js";
 import type { Logger } from "../observability/logger.js";
 import { decideReconcile } from "./decide-reconcile.js";
+import type { ReconcileOrdersDeps } from "./deps.js";
 import type { Order, OrderEvent, OrderStatus } from "./order.js";
-import { type VerifyPaymentDeps, verifyPayment } from "./verify-payment.js";
-
-export interface ReconcileOrdersDeps extends VerifyPaymentDeps {
-  settings: {
-    /** Orders read per index shard per page. */
-    batchSize: number;
-    /** Orders handled per run at most; the rest wait for the next run. */
-    maxOrders: number;
-    /** How long to wait before looking again at an order that could not be decided or failed. */
-    retryAfterMinutes: number;
-  };
-}
+import { verifyPayment } from "./verify-payment.js";
 
 export interface ReconcileSummary {
   checked: number;

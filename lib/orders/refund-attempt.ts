@@ -7,12 +7,12 @@
 import { ConflictError, RetryLaterError } from "../errors.js";
 import { IamportApiError } from "../iamport/errors.js";
 import type { Logger } from "../observability/logger.js";
+import type { RefundOrderDeps, RefundOrderResult } from "./deps.js";
 import { type CancelEntry, findOurCancellation } from "./find-our-cancellation.js";
 import { flagForReconciliation } from "./flag-for-reconciliation.js";
 import type { Order } from "./order.js";
 import { type PaymentFacts, refundableBalance, unixToIso } from "./payment-facts.js";
 import type { RefundPlan, RefundRefusal, RefundRequestRecord, RefundResult } from "./refund.js";
-import type { RefundOrderDeps, RefundOrderResult } from "./refund-order.js";
 import { orderRefundable } from "./refund-rules.js";
 import { applyPaymentRecord } from "./verify-payment.js";
 

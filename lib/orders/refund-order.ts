@@ -6,40 +6,19 @@
  * from the payment iamport returns, through the same rules as every door.
  */
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
-import type { CancelPaymentInput } from "../iamport/types.js";
 import type { Logger } from "../observability/logger.js";
-import type { RefundRequestsRepository } from "../store/refund-requests-repository.js";
+import { hashRequest } from "../request-hash.js";
 import type { RefundOrderBody } from "./api-schemas.js";
-import { hashRequest } from "./create-order.js";
-import type { PaymentFacts } from "./payment-facts.js";
-import type { RefundPlan, RefundRefusal, RefundRequestRecord, RefundResult } from "./refund.js";
+import type { RefundOrderDeps, RefundOrderResult } from "./deps.js";
+import type { RefundPlan, RefundRefusal, RefundRequestRecord } from "./refund.js";
 import { cancelAtIamport, lookUpThenCancel, refusalError } from "./refund-attempt.js";
 import { owedPaymentNamed, refundOwedPayment } from "./refund-owed-payment.js";
 import { planRefund, refundAccountFrom } from "./refund-rules.js";
-import type { PaymentLookup, VerifyPaymentDeps } from "./verify-payment.js";
-
-export interface RefundOrderDeps extends VerifyPaymentDeps {
-  iamport: PaymentLookup & { cancelPayment(input: CancelPaymentInput): Promise<PaymentFacts> };
-  refunds: RefundRequestsRepository;
-  sleep?: (ms: number) => Promise<void>;
-  settings?: {
-    /** How long an attempt owns a request; past it a retry looks up and takes over. Above the Lambda timeout. */
-    leaseMs?: number;
-    /** How long a duplicate waits for the attempt in progress before answering 409. */
-    waitMs?: number;
-  };
-}
 
 export interface RefundOrderInput {
   merchantUid: string;
   idempotencyKey: string;
   request: RefundOrderBody;
-}
-
-export interface RefundOrderResult {
-  result: RefundResult;
-  /** True when this answer is the stored result of an earlier request with the same key. */
-  replayed: boolean;
 }
 
 const DEFAULT_LEASE_MS = 30_000;

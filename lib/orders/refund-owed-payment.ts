@@ -10,10 +10,10 @@ import { ConflictError, type FieldIssue, RetryLaterError, ValidationError } from
 import type { OwedRefund } from "../ledger/owed-refund.js";
 import { payOwedRefund } from "../ledger/pay-owed-refund.js";
 import type { RefundOrderBody } from "./api-schemas.js";
+import type { RefundOrderDeps, RefundOrderResult } from "./deps.js";
 import type { Order } from "./order.js";
 import { unixToIso } from "./payment-facts.js";
 import type { RefundResult } from "./refund.js";
-import type { RefundOrderDeps, RefundOrderResult } from "./refund-order.js";
 import { orderRefundable, refundAccountFrom } from "./refund-rules.js";
 import { applyPaymentRecord } from "./verify-payment.js";
 

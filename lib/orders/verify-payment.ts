@@ -9,40 +9,12 @@ import { RetryLaterError } from "../errors.js";
 import { IamportApiError, IamportNotFoundError } from "../iamport/errors.js";
 import { newOwedRefund, type OwedRefund } from "../ledger/owed-refund.js";
 import { payOwedRefund } from "../ledger/pay-owed-refund.js";
-import type { OwedRefundsRepository } from "../ledger/ports.js";
 import type { Logger } from "../observability/logger.js";
-import type { InboundNotification, OrdersRepository } from "../store/orders-repository.js";
-import { type Decision, decideOrderUpdate, type Mode } from "./decide-order-update.js";
+import { type Decision, decideOrderUpdate } from "./decide-order-update.js";
+import type { VerifyPaymentDeps } from "./deps.js";
 import type { ChangeSource, Order, OrderEvent } from "./order.js";
 import { choosePayment, holdsMoney, type PaymentFacts } from "./payment-facts.js";
-
-/** The slice of the iamport client verification needs. */
-export interface PaymentLookup {
-  /** Credentials and token fetched ahead (a cold start), see IamportClient.warmUp. */
-  warmUp(): Promise<void>;
-  getPayment(impUid: string): Promise<PaymentFacts>;
-  findPayment(merchantUid: string): Promise<PaymentFacts | null>;
-  /** Every attempt under the merchant_uid, newest first. */
-  findAllPayments(merchantUid: string): Promise<PaymentFacts[]>;
-  cancelPayment(request: {
-    impUid: string;
-    amount: number;
-    checksum: number;
-    reason: string;
-  }): Promise<PaymentFacts>;
-}
-
-export interface VerifyPaymentDeps {
-  iamport: PaymentLookup;
-  orders: OrdersRepository;
-  /** Refunds owed: a payment the order does not keep is written here with the decision. */
-  owedRefunds: OwedRefundsRepository;
-  clock: () => Date;
-  mode: Mode;
-  /** Our KICC MIDs (payment and billing); empty accepts any KICC MID. */
-  pgIds?: readonly string[];
-  logger: Logger;
-}
+import type { InboundNotification } from "./ports.js";
 
 export interface VerifyPaymentInput {
   /** From the notification: a hint to look up, never trusted. */

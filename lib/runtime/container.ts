@@ -16,14 +16,17 @@ import { kiccPg } from "../kicc/pg.js";
 import type { SweepLedgerDeps } from "../ledger/sweep-ledger.js";
 import { createLogger, type Logger } from "../observability/logger.js";
 import { metricNamespace } from "../observability/signals.js";
-import type { CreateOrderDeps } from "../orders/create-order.js";
-import type { ReconcileOrdersDeps } from "../orders/reconcile-orders.js";
-import type { RefundOrderDeps } from "../orders/refund-order.js";
-import type { VerifyPaymentDeps } from "../orders/verify-payment.js";
+import type {
+  CreateOrderDeps,
+  ReconcileOrdersDeps,
+  RefundOrderDeps,
+  VerifyPaymentDeps,
+} from "../orders/deps.js";
+import type { OrdersRepository } from "../orders/ports.js";
 import { createBillingKeysRepository } from "../store/billing-keys-repository.js";
 import { createDocumentClient } from "../store/dynamo-client.js";
 import { createLedgerCursorRepository } from "../store/ledger-cursor-repository.js";
-import { createOrdersRepository, type OrdersRepository } from "../store/orders-repository.js";
+import { createOrdersRepository } from "../store/orders-repository.js";
 import { createOwedRefundsRepository } from "../store/owed-refunds-repository.js";
 import { createRefundRequestsRepository } from "../store/refund-requests-repository.js";
 import { createSubscriptionsRepository } from "../store/subscriptions-repository.js";

@@ -4,15 +4,9 @@
  * loser stops and the winner carries on.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { LedgerCursor } from "../ledger/sweep-ledger.js";
+import type { LedgerCursor, LedgerCursorRepository } from "../ledger/ports.js";
 import { isConditionFailure } from "./condition-failure.js";
 import { ledgerCursorKey } from "./keys.js";
-
-export interface LedgerCursorRepository {
-  get(): Promise<LedgerCursor | null>;
-  /** Stores `next` if the cursor is still `current` (null: none yet); false when another sweep moved it. */
-  save(current: LedgerCursor | null, next: LedgerCursor): Promise<boolean>;
-}
 
 export function createLedgerCursorRepository(deps: {
   db: DynamoDBDocumentClient;

@@ -13,9 +13,9 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { OwedRefund } from "../ledger/owed-refund.js";
 import type { Order, OrderEvent } from "../orders/order.js";
 import { orderEvents } from "../orders/order-events.js";
+import type { InboundNotification, OrdersRepository } from "../orders/ports.js";
 import { failedItems } from "./condition-failure.js";
 import {
   OPEN_SHARDS,
@@ -28,75 +28,6 @@ import {
 } from "./keys.js";
 import { putOutbox } from "./outbox-items.js";
 import { fromOwedItem, owedRefundOutbox, putOwedRefund } from "./owed-refunds-repository.js";
-
-/** An inbound notification (webhook, callback, redirect), stored before it is processed (invariant 5). */
-export interface InboundNotification {
-  merchantUid: string;
-  receivedAt: string;
-  source: "callback" | "redirect" | "webhook";
-  /** The payment it named (or `-`): with `source` and `status`, what makes two notifications the same. */
-  impUid: string;
-  /** A bounded word: iamport's status, or `other` / `unverified` (receive-notification.ts). */
-  status: string;
-  /** What arrived, every field already capped. */
-  body: Record<string, unknown>;
-}
-
-/** `duplicate`: the same notification is stored already; `capped`: the order holds its maximum of notes. */
-export type RecordNotificationResult = "stored" | "duplicate" | "capped";
-
-/** One page of an order's notes and where the next starts (`null`: none after). */
-export interface NotificationPage {
-  notes: InboundNotification[];
-  next: string | null;
-}
-
-export type SaveResult =
-  | { saved: true }
-  /**
-   * Nothing was written. Lost a race: `current` is the winner's order. Or only the extras were refused
-   * (the order's change would have been written): `owedExists`, the refund owed was decided already;
-   * `noteRefused`, the note is stored already (`duplicate`) or the order holds its maximum (`capped`).
-   */
-  | { saved: false; current: Order | null; owedExists?: boolean; noteRefused?: "duplicate" | "capped" };
-
-export interface OrdersRepository {
-  /** Creates the order and its first history entry; an existing order comes back as a value. */
-  create(order: Order, event: OrderEvent): Promise<{ created: true } | { created: false; existing: Order }>;
-  get(merchantUid: string): Promise<Order | null>;
-  /**
-   * The order, and whether the note of (source, imp_uid, status) is stored already, in one read: a
-   * webhook iamport sends again finds its note without trying to write it.
-   */
-  getWithNote(
-    merchantUid: string,
-    note: Pick<InboundNotification, "source" | "impUid" | "status">,
-  ): Promise<{ order: Order | null; noteStored: boolean }>;
-  /** The order with its history and the refunds owed beside it (payments it does not keep). */
-  getWithHistory(
-    merchantUid: string,
-  ): Promise<{ order: Order; history: OrderEvent[]; owedRefunds: OwedRefund[] } | null>;
-  /**
-   * Replaces `current` with `next` only if nobody wrote since `current` was read,
-   * appending `event` in the same transaction. A lost race returns the winner's order.
-   */
-  save(
-    current: Order,
-    next: Order,
-    event?: OrderEvent,
-    owed?: OwedRefund,
-    note?: InboundNotification,
-  ): Promise<SaveResult>;
-  /** Stores a notification once per (source, imp_uid, status), at most {@link MAX_NOTES_PER_ORDER} per order. */
-  recordNotification(note: InboundNotification): Promise<RecordNotificationResult>;
-  /** The order's notes, one bounded page at a time (`after`: the previous page's `next`). */
-  listNotifications(
-    merchantUid: string,
-    options?: { limit?: number; after?: string },
-  ): Promise<NotificationPage>;
-  /** Orders whose `checkAfter` is before `now`, oldest first, across every shard. */
-  listDue(now: Date, limitPerShard: number): Promise<Order[]>;
-}
 
 /** Notifications are evidence for support, not state: kept 180 days. */
 const NOTE_TTL_SECONDS = 180 * 24 * 3600;

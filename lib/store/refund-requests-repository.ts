@@ -12,56 +12,12 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { Order } from "../orders/order.js";
+import type { RefundRequestsRepository, UpdateResult } from "../orders/ports.js";
 import type { RefundRequestRecord } from "../orders/refund.js";
 import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
 import { orderKey } from "./keys.js";
 import { orderFromItem } from "./orders-repository.js";
 import { transactGet } from "./transact-get.js";
-
-export type ClaimResult = { claimed: true } | { claimed: false; existing: RefundRequestRecord };
-export type UpdateResult = { saved: true } | { saved: false; current: RefundRequestRecord | null };
-/** {@link UpdateResult}, or: the cancellation is another request's (nothing was written). */
-export type SucceedResult = UpdateResult | { saved: false; cancellationOwner: string };
-
-export interface RefundRequestsRepository {
-  get(merchantUid: string, idempotencyKey: string): Promise<RefundRequestRecord | null>;
-  /**
-   * The request and its order in one round trip and one snapshot (both sit in the order's partition):
-   * what a new refund reads before it claims its key.
-   */
-  getWithOrder(
-    merchantUid: string,
-    idempotencyKey: string,
-  ): Promise<{ request: RefundRequestRecord | null; order: Order | null }>;
-  /** Stores a new request; when the key is taken, the stored request comes back instead. */
-  claim(record: RefundRequestRecord): Promise<ClaimResult>;
-  /**
-   * Replaces `current` with `next` only while `current` is still in progress
-   * under the same attempt: a finished request never changes, and an attempt
-   * that was taken over cannot overwrite the one that took it.
-   */
-  update(current: RefundRequestRecord, next: RefundRequestRecord): Promise<UpdateResult>;
-  /** Every refund request of the order (a handful), to tell our own cancels apart. */
-  listForOrder(merchantUid: string): Promise<RefundRequestRecord[]>;
-  /**
-   * Marks iamport's cancellation `cancellationId` as the outcome of `idempotencyKey`: the first
-   * request to claim it owns it, so two requests can never both report one cancel as theirs.
-   * Returns the key that owns it.
-   */
-  claimCancellation(merchantUid: string, cancellationId: string, idempotencyKey: string): Promise<string>;
-  /**
-   * {@link update} to the succeeded `next` and {@link claimCancellation} of `cancellationId` for it, in
-   * one transaction: a refund's last write, the claim no longer a round trip of its own. Either both are
-   * written or neither; a refusal says which held (the request moved on: `current`; the cancellation is
-   * another request's: `cancellationOwner`). Without a cancellation id it is the plain update.
-   */
-  succeed(
-    current: RefundRequestRecord,
-    next: RefundRequestRecord,
-    cancellationId: string | null,
-  ): Promise<SucceedResult>;
-}
 
 const refundSk = (idempotencyKey: string) => `REFUND#${idempotencyKey}`;
 const cancellationSk = (cancellationId: string) => `CANCELLATION#${cancellationId}`;

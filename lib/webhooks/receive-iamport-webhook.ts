@@ -10,8 +10,9 @@ import {
   isSubscriptionChargeUid,
   receiveChargeNotification,
 } from "../billing/use-cases/receive-charge-notification.js";
+import type { VerifyPaymentDeps } from "../orders/deps.js";
 import { receiveNotification } from "../orders/receive-notification.js";
-import type { VerifyOutcome, VerifyPaymentDeps } from "../orders/verify-payment.js";
+import type { VerifyOutcome } from "../orders/verify-payment.js";
 
 export interface WebhookResult {
   kind: "order" | "subscription";

@@ -11,7 +11,7 @@
  * change, so a late retry of an older request cannot undo a newer change.
  */
 import { ConflictError, NotFoundError } from "../../errors.js";
-import { hashRequest } from "../../orders/create-order.js";
+import { hashRequest } from "../../request-hash.js";
 import type { ChangePlanBody } from "../api-schemas.js";
 import type { SubscriptionDeps } from "../deps.js";
 import { changePlan } from "../rules/plan-change.js";

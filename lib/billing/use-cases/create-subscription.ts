@@ -5,7 +5,7 @@
  * same subscription instead of creating (and charging) a second one.
  */
 import { ConflictError, ValidationError } from "../../errors.js";
-import { hashRequest } from "../../orders/create-order.js";
+import { hashRequest } from "../../request-hash.js";
 import type { CreateSubscriptionBody } from "../api-schemas.js";
 import { verifiedFields } from "../billing-key.js";
 import type { SubscriptionDeps } from "../deps.js";
