@@ -8,8 +8,8 @@ import { httpHandler } from "../lib/http/handler.js";
 import { redirect } from "../lib/http/response.js";
 import { validate } from "../lib/http/validate.js";
 import { completeMobileQuerySchema } from "../lib/orders/api-schemas.js";
-import { receiveNotification } from "../lib/orders/receive-notification.js";
 import { resultReasonOf, resultUrlFor } from "../lib/orders/result-url.js";
+import { receiveNotification } from "../lib/orders/use-cases/receive-notification.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = httpHandler(

@@ -5,7 +5,7 @@ import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";
 import { completePaymentBodySchema } from "../lib/orders/api-schemas.js";
 import { publicStatusView } from "../lib/orders/order-views.js";
-import { receiveNotification } from "../lib/orders/receive-notification.js";
+import { receiveNotification } from "../lib/orders/use-cases/receive-notification.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = httpHandler(

@@ -4,8 +4,8 @@ import { json } from "../lib/http/response.js";
 import { readBody, validate } from "../lib/http/validate.js";
 import { createOrderRequestSchema } from "../lib/kicc/create-order-request.js";
 import type { CreateOrderResponse } from "../lib/orders/api-responses.js";
-import { createOrder } from "../lib/orders/create-order.js";
 import { merchantOrderView } from "../lib/orders/order-views.js";
+import { createOrder } from "../lib/orders/use-cases/create-order.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = httpHandler(

@@ -5,7 +5,7 @@
  */
 import type { Context, ScheduledEvent } from "aws-lambda";
 import { withInvocationDeadline } from "../lib/deadline.js";
-import { type ReconcileSummary, reconcileOrders } from "../lib/orders/reconcile-orders.js";
+import { type ReconcileSummary, reconcileOrders } from "../lib/orders/use-cases/reconcile-orders.js";
 import { container } from "../lib/runtime/container.js";
 
 // No middy: see lib/http/handler.ts (only HTTP functions have a stack).

@@ -11,8 +11,8 @@ import {
   merchantUidPathSchema,
   refundOrderBodySchema,
 } from "../lib/orders/api-schemas.js";
-import { refundOrder } from "../lib/orders/refund-order.js";
 import { refundResultView } from "../lib/orders/refund-views.js";
+import { refundOrder } from "../lib/orders/use-cases/refund-order.js";
 import { container } from "../lib/runtime/container.js";
 
 export const handler = httpHandler(

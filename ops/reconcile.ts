@@ -11,7 +11,7 @@
  */
 import { chargeCycle } from "../lib/billing/use-cases/charge-cycle.js";
 import { payOwedRefund } from "../lib/ledger/pay-owed-refund.js";
-import { reconcileOne } from "../lib/orders/reconcile-orders.js";
+import { reconcileOne } from "../lib/orders/use-cases/reconcile-orders.js";
 import { aggregateOf } from "./aggregate-id.js";
 import type { OpsContext } from "./environment.js";
 import { UsageError } from "./errors.js";

@@ -1,6 +1,6 @@
 /**
  * `refund <merchant_uid> [amount] [--reason …] [--key <Idempotency-Key>]`:
- * the merchant API's refund (lib/orders/refund-order.ts, the same rules and
+ * the merchant API's refund (lib/orders/use-cases/refund-order.ts, the same rules and
  * the same once-per-key record), with the body and key checked by the
  * route's own schemas. Without `--key` one is generated and printed, so a
  * retry after a timeout reuses it and refunds once. A virtual account's
@@ -16,8 +16,8 @@ import {
   merchantUidPathSchema,
   refundOrderBodySchema,
 } from "../lib/orders/api-schemas.js";
-import { refundOrder } from "../lib/orders/refund-order.js";
 import { refundResultView } from "../lib/orders/refund-views.js";
+import { refundOrder } from "../lib/orders/use-cases/refund-order.js";
 import type { OpsContext } from "./environment.js";
 import { UsageError } from "./errors.js";
 import { type CommandOutput, formatTable, krw } from "./output.js";

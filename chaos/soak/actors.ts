@@ -17,9 +17,9 @@ import { createBillingKey } from "../../lib/billing/use-cases/create-billing-key
 import { createSubscription } from "../../lib/billing/use-cases/create-subscription.js";
 import { switchCard } from "../../lib/billing/use-cases/switch-card.js";
 import type { RefundOrderBody } from "../../lib/orders/api-schemas.js";
-import { createOrder } from "../../lib/orders/create-order.js";
-import { receiveNotification } from "../../lib/orders/receive-notification.js";
-import { refundOrder } from "../../lib/orders/refund-order.js";
+import { createOrder } from "../../lib/orders/use-cases/create-order.js";
+import { receiveNotification } from "../../lib/orders/use-cases/receive-notification.js";
+import { refundOrder } from "../../lib/orders/use-cases/refund-order.js";
 import type { Rng } from "../rng.js";
 import { createBillingKeySchemaParse, createOrderBody, createSubscriptionBodyParse } from "./bodies.js";
 import { invoke, type World } from "./world.js";

@@ -13,7 +13,7 @@ import { dispatchCharges } from "../../lib/billing/use-cases/dispatch-charges.js
 import { eachLimited } from "../../lib/concurrency.js";
 import { sweepLedger } from "../../lib/ledger/sweep-ledger.js";
 import { iamportWebhookBodySchema } from "../../lib/orders/api-schemas.js";
-import { reconcileOrders } from "../../lib/orders/reconcile-orders.js";
+import { reconcileOrders } from "../../lib/orders/use-cases/reconcile-orders.js";
 import { receiveIamportWebhook } from "../../lib/webhooks/receive-iamport-webhook.js";
 import { formatModes, MODE_CHOICES, MODE_NAMES, type SandboxModes } from "../../sandbox/index.js";
 import { createRng, type Rng } from "../rng.js";

@@ -10,7 +10,7 @@
  *   pending ──a deposited virtual account (no refund account)──► needs_account ──account given──► done
  *   pending ──iamport refuses the cancel itself──► needs_person (re-read daily) ──balance 0──► done
  */
-import { holdsMoney, type PaymentFacts, refundableBalance } from "../orders/payment-facts.js";
+import { holdsMoney, type PaymentFacts, refundableBalance } from "../orders/rules/payment-facts.js";
 
 export const OWED_REFUND_REASONS = [
   /** The amount paid differs from the order's or the charge's. */

@@ -8,7 +8,7 @@
 import { IamportApiError } from "../iamport/errors.js";
 import type { CancelPaymentInput } from "../iamport/types.js";
 import type { Logger } from "../observability/logger.js";
-import type { PaymentFacts } from "../orders/payment-facts.js";
+import type { PaymentFacts } from "../orders/rules/payment-facts.js";
 import {
   afterFailedCancel,
   decideOwedRefundStep,

@@ -5,7 +5,7 @@
  */
 import { integerMessages, typeMessages, unknownKeysMessage } from "../kicc/field-messages.js";
 import * as z from "../validation/zod.js";
-import { accountNumberProblem, bankCodeOf } from "./refund-bank.js";
+import { accountNumberProblem, bankCodeOf } from "./rules/refund-bank.js";
 
 const merchantUid = z
   .string({ error: "must be a string" })

@@ -4,8 +4,6 @@
  * for the Lambdas; tests and the soak build their own.
  */
 import type { CancelPaymentInput, IamportClient } from "../iamport/types.js";
-import type { Mode } from "./decide-order-update.js";
-import type { PaymentFacts } from "./payment-facts.js";
 import type {
   Clock,
   Logger,
@@ -15,6 +13,8 @@ import type {
   RefundRequestsRepository,
 } from "./ports.js";
 import type { RefundResult } from "./refund.js";
+import type { Mode } from "./rules/order-machine.js";
+import type { PaymentFacts } from "./rules/payment-facts.js";
 
 export interface CreateOrderDeps {
   orders: OrdersRepository;

@@ -9,8 +9,8 @@
  */
 import type { OwedRefund } from "../ledger/owed-refund.js";
 import type { Order, OrderEvent } from "./order.js";
-import type { PaymentFacts } from "./payment-facts.js";
 import type { RefundRequestRecord } from "./refund.js";
+import type { PaymentFacts } from "./rules/payment-facts.js";
 
 export type { OwedRefundsRepository } from "../ledger/ports.js";
 export type { Logger } from "../observability/logger.js";

@@ -6,7 +6,7 @@
  * put anything there) is not passed on.
  */
 import type { Order } from "./order.js";
-import type { VerifyOutcome } from "./verify-payment.js";
+import type { VerifyOutcome } from "./use-cases/verify-payment.js";
 
 /**
  * How the redirect's verification went, for the result page to word:

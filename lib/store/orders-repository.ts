@@ -14,8 +14,8 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { Order, OrderEvent } from "../orders/order.js";
-import { orderEvents } from "../orders/order-events.js";
 import type { InboundNotification, OrdersRepository } from "../orders/ports.js";
+import { orderEvents } from "../orders/rules/order-events.js";
 import { failedItems } from "./condition-failure.js";
 import {
   OPEN_SHARDS,
@@ -58,7 +58,7 @@ export function createOrdersRepository(deps: {
     type: "order_event",
     ...event,
   });
-  /** The domain events of a change (decided in lib/orders/order-events.ts), to commit with its history entry. */
+  /** The domain events of a change (decided in lib/orders/rules/order-events.ts), to commit with its history entry. */
   const outboxItems = (current: Order | null, next: Order, event: OrderEvent) =>
     orderEvents(current, next, event).map((e) => putOutbox(tableName, orderKey(next.merchantUid).PK, e));
 

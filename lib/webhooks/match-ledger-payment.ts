@@ -10,7 +10,7 @@ import { matchChargePayment } from "../billing/settlement/index.js";
 import type { Payment } from "../iamport/schemas.js";
 import type { LedgerMatch } from "../ledger/sweep-ledger.js";
 import type { VerifyPaymentDeps } from "../orders/deps.js";
-import { matchOrderPayment } from "../orders/match-order-payment.js";
+import { matchOrderPayment } from "../orders/use-cases/match-order-payment.js";
 
 /** The matcher the sweep calls for each of iamport's paid payments. */
 export function createLedgerMatcher(deps: {

@@ -11,8 +11,8 @@ import {
   receiveChargeNotification,
 } from "../billing/use-cases/receive-charge-notification.js";
 import type { VerifyPaymentDeps } from "../orders/deps.js";
-import { receiveNotification } from "../orders/receive-notification.js";
-import type { VerifyOutcome } from "../orders/verify-payment.js";
+import { receiveNotification } from "../orders/use-cases/receive-notification.js";
+import type { VerifyOutcome } from "../orders/use-cases/verify-payment.js";
 
 export interface WebhookResult {
   kind: "order" | "subscription";

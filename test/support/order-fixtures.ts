@@ -1,6 +1,6 @@
 /** Plain order and iamport payment records for the pure order rules' unit tests. */
 import type { Order } from "../../lib/orders/order.js";
-import type { PaymentFacts } from "../../lib/orders/payment-facts.js";
+import type { PaymentFacts } from "../../lib/orders/rules/payment-facts.js";
 
 /** A pending 10,000 KRW card order `m-1`; `patch` overrides any field. */
 export function orderFixture(patch: Partial<Order> = {}): Order {

@@ -2,7 +2,7 @@
  * The sandbox behaviour modes a test run uses: `SANDBOX_MODES` (`name=value,...`, sandbox/README.md
  * "Behaviour modes"), set per project by the mode matrix in vitest.config.ts or by hand:
  *
- *   SANDBOX_MODES=partialCancel=cancelled npx vitest run test/integration/refunds
+ *   SANDBOX_MODES=partialCancel=cancelled npx vitest run test/integration/orders/refunds
  *
  * Unset: every mode at its default. A bad name or value fails the run, naming what is allowed.
  */
@@ -35,7 +35,6 @@ export const MODE_MATRIX: ReadonlyArray<{ name: string; modes: string }> = [
 /** The test files the matrix runs again under each entry. */
 export const MODE_MATRIX_FILES = [
   "test/integration/billing/**/*.test.ts",
-  "test/integration/refunds/**/*.test.ts",
   "test/integration/orders/**/*.test.ts",
   "test/integration/ledger/**/*.test.ts",
   "test/integration/iamport/**/*.test.ts",

@@ -11,7 +11,7 @@
  * SAME merchant_uid is what makes that one retry safe: had the first send
  * been charged after all, iamport refuses the second as already paid.
  */
-import { holdsMoney, type PaymentFacts } from "../../orders/payment-facts.js";
+import { holdsMoney, type PaymentFacts } from "../../orders/rules/payment-facts.js";
 import type { AttemptOutcome, AttemptStatus, ChargeAttempt, ResolvedBy } from "../charge-attempt.js";
 import { classifyDecline } from "./classify-decline.js";
 import type { CycleOutcome } from "./subscription-machine.js";

@@ -7,7 +7,7 @@
 import { newOwedRefund, type OwedRefund, type OwedRefundReason } from "../../ledger/owed-refund.js";
 import { payOwedRefund } from "../../ledger/pay-owed-refund.js";
 import type { Logger } from "../../observability/logger.js";
-import type { PaymentFacts } from "../../orders/payment-facts.js";
+import type { PaymentFacts } from "../../orders/rules/payment-facts.js";
 import type { ChargeAttempt } from "../charge-attempt.js";
 import type { ChargeDeps } from "../deps.js";
 

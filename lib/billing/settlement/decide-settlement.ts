@@ -7,7 +7,7 @@
  * a lost race.
  */
 import type { Payment } from "../../iamport/schemas.js";
-import { holdsMoney } from "../../orders/payment-facts.js";
+import { holdsMoney } from "../../orders/rules/payment-facts.js";
 import type { AttemptOutcome, ChargeAttempt } from "../charge-attempt.js";
 import { isTerminal, outcomeFromPayment, type VerifyContext } from "../rules/charge-attempt-machine.js";
 import type { Subscription } from "../subscription.js";

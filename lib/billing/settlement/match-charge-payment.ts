@@ -7,7 +7,7 @@
  */
 import type { Payment } from "../../iamport/schemas.js";
 import type { LedgerMatch } from "../../ledger/sweep-ledger.js";
-import { holdsMoney } from "../../orders/payment-facts.js";
+import { holdsMoney } from "../../orders/rules/payment-facts.js";
 import type { ChargeDeps } from "../deps.js";
 import { parseChargeMerchantUid } from "../rules/merchant-uid.js";
 import { applyChargePayment } from "./apply-charge-payment.js";

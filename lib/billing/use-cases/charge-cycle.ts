@@ -18,7 +18,7 @@
 import { IamportApiError, IamportError, IamportNotFoundError } from "../../iamport/errors.js";
 import type { Payment } from "../../iamport/schemas.js";
 import type { Logger } from "../../observability/logger.js";
-import { holdsMoney } from "../../orders/payment-facts.js";
+import { holdsMoney } from "../../orders/rules/payment-facts.js";
 import type { AttemptOutcome, ChargeAttempt } from "../charge-attempt.js";
 import type { ChargeDeps } from "../deps.js";
 import type { ChargeMessage } from "../ports.js";

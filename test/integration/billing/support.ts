@@ -15,7 +15,7 @@ import { buildChargeQueue } from "../../../lib/runtime/charge-queue.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { createDocumentClient } from "../../../lib/store/dynamo-client.js";
 import type { TestStack } from "../../support/stack.js";
-import { control } from "../refunds/support.js";
+import { control } from "../orders/refunds/support.js";
 
 export { control };
 

@@ -5,7 +5,14 @@
  */
 import { describe, expect, test } from "vitest";
 import { useStack } from "../../support/stack.js";
-import { checkout, control, iamportPayment, order, refund, refundAccount } from "../refunds/support.js";
+import {
+  checkout,
+  control,
+  iamportPayment,
+  order,
+  refund,
+  refundAccount,
+} from "../orders/refunds/support.js";
 
 const ctx = useStack();
 

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { useStack } from "../../support/stack.js";
 import { DAY, dispatchAt, issueKey, settle, subscribe, view } from "../billing/support.js";
-import { control, paidOrder, refund } from "../refunds/support.js";
+import { control, paidOrder, refund } from "../orders/refunds/support.js";
 import { outboxItems, publishedFor } from "./support.js";
 
 const ctx = useStack();

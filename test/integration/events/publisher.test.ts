@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { useStack } from "../../support/stack.js";
-import { paidOrder } from "../refunds/support.js";
+import { paidOrder } from "../orders/refunds/support.js";
 import { invokePublisher, outboxItems, publishedFor } from "./support.js";
 
 const ctx = useStack();

@@ -19,7 +19,7 @@ import {
   refund,
   refundAccount,
   runReconcileHandler,
-} from "../refunds/support.js";
+} from "../orders/refunds/support.js";
 import { outboxItems, publishedFor } from "./support.js";
 
 const ctx = useStack({ env: { LOG_LEVEL: "error", BILLING_UNKNOWN_SETTLE_SECONDS: "1" } });

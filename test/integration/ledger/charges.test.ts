@@ -19,7 +19,7 @@ import {
   subscribed,
   view,
 } from "../billing/support.js";
-import { runReconcileHandler } from "../refunds/support.js";
+import { runReconcileHandler } from "../orders/refunds/support.js";
 
 // A one-second settle window, so the consumer (on the real clock) sees it pass within a test.
 const ctx = useStack({ env: { LOG_LEVEL: "error", BILLING_UNKNOWN_SETTLE_SECONDS: "1" } });

@@ -18,7 +18,7 @@ import {
   settle,
   view,
 } from "../billing/support.js";
-import { runReconcileHandler } from "../refunds/support.js";
+import { runReconcileHandler } from "../orders/refunds/support.js";
 
 const ctx = useStack({ env: { LOG_LEVEL: "silent" } });
 const webhook = () => `${ctx().stack.apiUrl}/webhooks/iamport`;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../../lib/config.js";
-import { refundOrder } from "../../../lib/orders/refund-order.js";
+import { refundOrder } from "../../../lib/orders/use-cases/refund-order.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { captureAlerts } from "../../support/alerts.js";
 import { useStack } from "../../support/stack.js";
@@ -19,7 +19,7 @@ import {
   reconcileAt,
   refund,
   refundAccount,
-} from "../refunds/support.js";
+} from "../orders/refunds/support.js";
 
 const ctx = useStack({ env: { LOG_LEVEL: "error" } });
 

@@ -7,10 +7,10 @@
  */
 import { describe, expect, test } from "vitest";
 import { parseConfig } from "../../../lib/config.js";
-import { refundOrder } from "../../../lib/orders/refund-order.js";
+import { refundOrder } from "../../../lib/orders/use-cases/refund-order.js";
 import { buildContainer } from "../../../lib/runtime/container.js";
 import { useStack } from "../../support/stack.js";
-import { checkout, iamportPayment, refund } from "../refunds/support.js";
+import { checkout, iamportPayment, refund } from "../orders/refunds/support.js";
 
 const ctx = useStack({ env: { LOG_LEVEL: "silent" } });
 

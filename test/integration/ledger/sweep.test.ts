@@ -11,7 +11,7 @@ import { buildContainer } from "../../../lib/runtime/container.js";
 import { captureAlerts } from "../../support/alerts.js";
 import { type TestStack, useStack } from "../../support/stack.js";
 import { chargeBehindOurBack, refusedFirstAttempt, view } from "../billing/support.js";
-import { checkout, control, iamportPayment, order } from "../refunds/support.js";
+import { checkout, control, iamportPayment, order } from "../orders/refunds/support.js";
 
 const ctx = useStack({ env: { LOG_LEVEL: "error" } });
 const alerts = captureAlerts();

@@ -9,7 +9,7 @@ import type { TestStack } from "../../support/stack.js";
 import { useStack } from "../../support/stack.js";
 import { DAY, dispatchAt, subscribed, view } from "../billing/support.js";
 import { outboxItems, publishedFor } from "../events/support.js";
-import { order, paidOrder, refund } from "../refunds/support.js";
+import { order, paidOrder, refund } from "../orders/refunds/support.js";
 import { ops } from "./support.js";
 
 const ctx = useStack();

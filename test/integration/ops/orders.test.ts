@@ -12,7 +12,7 @@ import {
   paidOrder,
   refund,
   refundAccount,
-} from "../refunds/support.js";
+} from "../orders/refunds/support.js";
 import { kstByIntl, ops } from "./support.js";
 
 const ctx = useStack();

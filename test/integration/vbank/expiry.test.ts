@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { useStack } from "../../support/stack.js";
-import { checkout, control, order, reconcileAt } from "../refunds/support.js";
+import { checkout, control, order, reconcileAt } from "../orders/refunds/support.js";
 
 const ctx = useStack();
 const HOURS_PAST_DUE = 73; // the default deadline is 72 hours

@@ -96,7 +96,7 @@ describe("every alert kind the code can log is listed", () => {
 
   test("the reasons logged as alerts (order rejections, charge rejections) are listed kinds", () => {
     // verify-payment logs `alert: decision.reason`; settle-charge and late-payment log a rejected charge's reason.
-    const orderReasons = read("lib/orders/decide-order-update.ts")
+    const orderReasons = read("lib/orders/rules/order-machine.ts")
       .match(/kind: "reject";\s*reason:([^;]+);/)![1]!
       .match(/"([a-z_]+)"/g)!
       .map((r) => r.slice(1, -1));

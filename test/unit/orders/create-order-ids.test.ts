@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { merchantUidFor } from "../../../lib/orders/create-order.js";
+import { merchantUidFor } from "../../../lib/orders/rules/merchant-uid.js";
 import { hashRequest } from "../../../lib/request-hash.js";
 
 test("an idempotency key always names the same merchant_uid, within iamport's 40 characters", () => {

@@ -11,7 +11,7 @@ import {
   outcomeFromPayment,
   settleAttempt,
 } from "../../../../lib/billing/rules/charge-attempt-machine.js";
-import type { PaymentFacts } from "../../../../lib/orders/payment-facts.js";
+import type { PaymentFacts } from "../../../../lib/orders/rules/payment-facts.js";
 import { ID } from "../fixtures.js";
 
 const now = new Date("2026-02-28T01:00:00.000Z");
