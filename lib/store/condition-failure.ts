@@ -42,3 +42,14 @@ export function conditionFailureOld(error: unknown): Record<string, unknown> | u
   const item = (error as ConditionalCheckFailedException).Item;
   return item ? unmarshall(item) : undefined;
 }
+
+/**
+ * What a conditional write lost to, read in the same round trip (`ALL_OLD` on the guarded item): the
+ * single write's item, or item `index` of a transaction. Undefined when nothing was there, or when
+ * another item of the transaction was the one refused.
+ */
+export function lostTo(error: unknown, index = 0): Record<string, unknown> | undefined {
+  return error instanceof TransactionCanceledException
+    ? failedItemOld(error, index)
+    : conditionFailureOld(error);
+}

@@ -4,7 +4,6 @@
  * cases see a narrow interface where an expected conflict is a value, not an
  * exception.
  */
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
@@ -16,7 +15,7 @@ import {
 import type { Order, OrderEvent } from "../orders/order.js";
 import type { InboundNotification, OrdersRepository } from "../orders/ports.js";
 import { orderEvents } from "../orders/rules/order-events.js";
-import { failedItems } from "./condition-failure.js";
+import { failedItems, isConditionFailure, lostTo } from "./condition-failure.js";
 import {
   OPEN_SHARDS,
   openIndexPk,
@@ -140,6 +139,7 @@ export function createOrdersRepository(deps: {
                   Item: toItem(order),
                   // One order per merchant_uid: a retried or racing create must not overwrite.
                   ConditionExpression: "attribute_not_exists(PK)",
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
                 },
               },
               { Put: { TableName: tableName, Item: eventItem(order.merchantUid, event) } },
@@ -150,9 +150,9 @@ export function createOrdersRepository(deps: {
         return { created: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const existing = await get(order.merchantUid);
+        const existing = lostTo(error, 0);
         if (!existing) throw error;
-        return { created: false, existing };
+        return { created: false, existing: fromItem(existing) };
       }
     },
 
@@ -184,6 +184,8 @@ export function createOrdersRepository(deps: {
         Item: toItem(next),
         ConditionExpression: "version = :v",
         ExpressionAttributeValues: { ":v": current.version },
+        // The winner of a lost race comes back with the refusal: the loser re-decides without a read.
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
       };
       const items: Array<Record<string, unknown>> = [{ Put: put }];
       if (event)
@@ -222,6 +224,11 @@ export function createOrdersRepository(deps: {
                 : {}),
           };
         }
+        if (failed.length === 0 || failed.includes(0)) {
+          const winner = lostTo(error, 0);
+          return { saved: false, current: winner ? fromItem(winner) : null };
+        }
+        // Only the history entry of this version was refused (a replayed write): read what holds it.
         return { saved: false, current: await get(current.merchantUid) };
       }
     },
@@ -314,10 +321,3 @@ function fromItem(item: Record<string, unknown>): Order {
 
 /** The order an ORDER item holds, for a repository that reads it beside its own items in one round trip. */
 export const orderFromItem = fromItem;
-
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof TransactionCanceledException) {
-    return (error.CancellationReasons ?? []).some((reason) => reason.Code === "ConditionalCheckFailed");
-  }
-  return error instanceof Error && error.name === "ConditionalCheckFailedException";
-}

@@ -14,7 +14,7 @@ import {
 import type { OwedRefund, OwedRefundOwner } from "../ledger/owed-refund.js";
 import { owedRefundEvents } from "../ledger/owed-refund-events.js";
 import type { OwedRefundsRepository } from "../ledger/ports.js";
-import { isConditionFailure } from "./condition-failure.js";
+import { isConditionFailure, lostTo } from "./condition-failure.js";
 import { OWED_SHARDS, orderKey, owedIndexPk, owedRefundSk, shardOf, subscriptionKey } from "./keys.js";
 import { putOutbox } from "./outbox-items.js";
 import { pagesAcrossShards } from "./shard-pages.js";
@@ -44,7 +44,13 @@ export function owedRefundItem(owed: OwedRefund) {
  */
 export function putOwedRefund(TableName: string, owed: OwedRefund): TransactItem {
   return {
-    Put: { TableName, Item: owedRefundItem(owed), ConditionExpression: "attribute_not_exists(PK)" },
+    Put: {
+      TableName,
+      Item: owedRefundItem(owed),
+      ConditionExpression: "attribute_not_exists(PK)",
+      // A second decider reads the first decision in the refusal itself.
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+    },
   };
 }
 
@@ -99,9 +105,9 @@ export function createOwedRefundsRepository(deps: {
         return { created: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const existing = await get(owed.owner, owed.impUid);
+        const existing = lostTo(error, 0);
         if (!existing) throw error;
-        return { created: false, existing };
+        return { created: false, existing: fromOwedItem(existing) };
       }
     },
 
@@ -113,6 +119,7 @@ export function createOwedRefundsRepository(deps: {
         Item: owedRefundItem(next),
         ConditionExpression: "version = :v",
         ExpressionAttributeValues: { ":v": current.version },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
       };
       // A change of state publishes with the write itself (one round trip either way); a lease or back-off alone stays a Put.
       const events = owedRefundOutbox(TableName, current, next);
@@ -123,7 +130,8 @@ export function createOwedRefundsRepository(deps: {
         return { saved: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        return { saved: false, current: await get(current.owner, current.impUid) };
+        const stored = lostTo(error, 0);
+        return { saved: false, current: stored ? fromOwedItem(stored) : null };
       }
     },
 

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { RefundRequestsRepository, UpdateResult } from "../orders/ports.js";
 import type { RefundRequestRecord } from "../orders/refund.js";
-import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
+import { failedItems, isConditionFailure, lostTo } from "./condition-failure.js";
 import { orderKey } from "./keys.js";
 import { orderFromItem } from "./orders-repository.js";
 import { transactGet } from "./transact-get.js";
@@ -53,6 +53,7 @@ export function createRefundRequestsRepository(deps: {
     ConditionExpression: "attempt = :a AND #state = :open",
     ExpressionAttributeNames: { "#state": "state" },
     ExpressionAttributeValues: { ":a": current.attempt, ":open": "in_progress" },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   });
   const cancellationPut = (merchantUid: string, cancellationId: string, idempotencyKey: string) => ({
     TableName: tableName,
@@ -66,6 +67,7 @@ export function createRefundRequestsRepository(deps: {
     // One owner per cancellation: the first request that finds it in iamport's history.
     ConditionExpression: "attribute_not_exists(PK) OR idempotencyKey = :key",
     ExpressionAttributeValues: { ":key": idempotencyKey },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   });
 
   const update = async (current: RefundRequestRecord, next: RefundRequestRecord): Promise<UpdateResult> => {
@@ -74,7 +76,8 @@ export function createRefundRequestsRepository(deps: {
       return { saved: true };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return { saved: false, current: await get(current.merchantUid, current.idempotencyKey) };
+      const stored = lostTo(error);
+      return { saved: false, current: stored ? fromItem(stored) : null };
     }
   };
 
@@ -85,14 +88,7 @@ export function createRefundRequestsRepository(deps: {
       return idempotencyKey;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const { Item } = await db.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: { PK: put.Item.PK, SK: put.Item.SK },
-          ConsistentRead: true,
-        }),
-      );
-      return String(Item?.idempotencyKey ?? "");
+      return String(lostTo(error)?.idempotencyKey ?? "");
     }
   };
 
@@ -127,14 +123,15 @@ export function createRefundRequestsRepository(deps: {
             Item: toItem(record),
             // One request per key: a retried or concurrent duplicate must find the first one, not replace it.
             ConditionExpression: "attribute_not_exists(PK)",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
         return { claimed: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const existing = await get(record.merchantUid, record.idempotencyKey);
+        const existing = lostTo(error);
         if (!existing) throw error;
-        return { claimed: false, existing };
+        return { claimed: false, existing: fromItem(existing) };
       }
     },
 
@@ -167,13 +164,8 @@ export function createRefundRequestsRepository(deps: {
         await db.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { ...updatePut(current, next), ReturnValuesOnConditionCheckFailure: "ALL_OLD" } },
-              {
-                Put: {
-                  ...cancellationPut(current.merchantUid, cancellationId, current.idempotencyKey),
-                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-                },
-              },
+              { Put: updatePut(current, next) },
+              { Put: cancellationPut(current.merchantUid, cancellationId, current.idempotencyKey) },
             ],
           }),
         );
@@ -190,10 +182,10 @@ export function createRefundRequestsRepository(deps: {
         }
         // The request moved on first: its attempt no longer owns it, so its claim is not made either.
         if (failed.includes(0)) {
-          const old = failedItemOld(error, 0);
+          const old = lostTo(error, 0);
           return { saved: false, current: old ? fromItem(old) : null };
         }
-        return { saved: false, cancellationOwner: String(failedItemOld(error, 1)?.idempotencyKey ?? "") };
+        return { saved: false, cancellationOwner: String(lostTo(error, 1)?.idempotencyKey ?? "") };
       }
     },
   };

@@ -1,3 +1,9 @@
+/**
+ * `POST /orders`: pre-register the amount at iamport (so a tampered amount is
+ * refused before the window opens), store the pending order and hand back the
+ * exact `IMP.request_pay` params. A retry of the same request returns the
+ * same order; the same merchant_uid with a different body is a conflict.
+ */
 import { ConflictError, RetryLaterError, ValidationError } from "../../errors.js";
 import { ensurePrepared, PreparedAmountConflictError } from "../../iamport/ensure-prepared.js";
 import type { CreateOrderRequest } from "../../kicc/create-order-request.js";
