@@ -1,6 +1,6 @@
 /**
- * The arrows of docs/architecture.md, checked (`npm run arrows`). Issue 11 moves the code until this
- * passes with zero violations; until then it lists where the house runs backwards.
+ * The arrows of docs/architecture.md ("Shape"), checked: `npm run arrows`, and in CI (.ci/run), where a
+ * violation fails the run with the rule's name. Each rule is the architecture's sentence, said once.
  */
 module.exports = {
   forbidden: [
@@ -31,14 +31,31 @@ module.exports = {
       comment:
         "Orders, billing and the ledger declare ports; the store, iamport client and queue implement them.",
       severity: "error",
-      from: { path: "^lib/(orders|billing|ledger|kicc|events)/" },
+      from: { path: "^lib/(orders|billing|ledger|kicc|events|webhooks)/" },
       to: { path: "^lib/(store|queue|runtime)/" },
+    },
+    {
+      name: "rules-are-pure",
+      comment:
+        "A rule file (lib/*/rules/) decides from its arguments alone: no adapter, logger, HTTP, package or clock of its own.",
+      severity: "error",
+      from: { path: "^lib/[^/]+/rules/" },
+      to: {
+        path: "^lib/(store|queue|runtime|iamport|http|observability|webhooks)/|^lib/outbound-http|(^|/)node_modules/",
+      },
+    },
+    {
+      name: "rules-no-io-builtins",
+      comment: "A rule file may hash (node:crypto), nothing else of Node's: no network, files or processes.",
+      severity: "error",
+      from: { path: "^lib/[^/]+/rules/" },
+      to: { dependencyTypes: ["core"], pathNot: "^(node:)?crypto$" },
     },
     {
       name: "no-sdk-in-domain",
       comment: "Domain code imports neither aws-lambda types nor @aws-sdk.",
       severity: "error",
-      from: { path: "^lib/(orders|billing|ledger|kicc|events)/" },
+      from: { path: "^lib/(orders|billing|ledger|kicc|events|webhooks)/" },
       to: { path: "(^|/)node_modules/(@aws-sdk|aws-lambda|@types/aws-lambda)/" },
     },
     {
