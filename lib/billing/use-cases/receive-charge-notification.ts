@@ -13,7 +13,7 @@
 import { RetryLaterError } from "../../errors.js";
 import { IamportNotFoundError } from "../../iamport/errors.js";
 import type { Payment } from "../../iamport/schemas.js";
-import { capFields, webhookNoteStatus } from "../../orders/use-cases/receive-notification.js";
+import { capFields, webhookNoteStatus } from "../../inbound-notes.js";
 import type { ChargeDeps } from "../deps.js";
 import { isSubscriptionChargeUid, parseChargeMerchantUid } from "../rules/merchant-uid.js";
 import { applyChargePayment } from "../settlement/index.js";

@@ -3,7 +3,9 @@
  * verify against iamport, and store what arrived (invariant 5) unless it
  * named nothing of this order's.
  */
+
 import { RetryLaterError } from "../../errors.js";
+import { capFields, WEBHOOK_STATUSES, webhookNoteStatus } from "../../inbound-notes.js";
 import type { Logger } from "../../observability/logger.js";
 import type { VerifyPaymentDeps } from "../deps.js";
 import type { ChangeSource, Order } from "../order.js";
@@ -17,17 +19,6 @@ export interface Notification {
   impUid?: string;
   /** The raw (validated) body or query, kept as evidence. */
   body: Record<string, unknown>;
-}
-
-/** Longest string kept of any field of a stored notification (a KICC `error_msg` is well under it). */
-export const MAX_NOTE_FIELD_CHARS = 500;
-
-/** The statuses iamport's webhook sends; anything else is stored under one word. */
-const WEBHOOK_STATUSES = new Set(["ready", "paid", "failed", "cancelled"]);
-
-/** A webhook's `status` as a note's key word: one of iamport's, or `other`. */
-export function webhookNoteStatus(claimed: unknown): string {
-  return typeof claimed === "string" && WEBHOOK_STATUSES.has(claimed) ? claimed : "other";
 }
 
 export async function receiveNotification(
@@ -134,18 +125,4 @@ function noteOf(
 function noteStatus(notification: Notification, status: string | undefined, verified: boolean): string {
   if (notification.source === "webhook") return webhookNoteStatus(notification.body.status);
   return status && WEBHOOK_STATUSES.has(status) ? status : verified ? "other" : "unverified";
-}
-
-/** Each string cut to {@link MAX_NOTE_FIELD_CHARS} (its length kept beside it); other values as they are. */
-export function capFields(body: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(body).flatMap(([key, value]) =>
-      typeof value === "string" && value.length > MAX_NOTE_FIELD_CHARS
-        ? [
-            [key, value.slice(0, MAX_NOTE_FIELD_CHARS)],
-            [`${key}_length`, value.length],
-          ]
-        : [[key, value]],
-    ),
-  );
 }
