@@ -3,22 +3,22 @@
  * clock, the logger and its settings. lib/runtime/container.ts builds them
  * for the Lambdas; tests and the soak build their own.
  */
-import type { CancelPaymentInput, IamportClient } from "../iamport/types.js";
 import type {
+  AmountRegistration,
   Clock,
   Logger,
   OrdersRepository,
   OwedRefundsRepository,
   PaymentLookup,
+  RefundIamport,
   RefundRequestsRepository,
 } from "./ports.js";
 import type { RefundResult } from "./refund.js";
 import type { Mode } from "./rules/order-machine.js";
-import type { PaymentFacts } from "./rules/payment-facts.js";
 
 export interface CreateOrderDeps {
   orders: OrdersRepository;
-  iamport: Pick<IamportClient, "preparePayment" | "getPreparedPayment">;
+  iamport: AmountRegistration;
   clock: Clock;
   logger: Logger;
   settings: {
@@ -46,7 +46,7 @@ export interface VerifyPaymentDeps {
 }
 
 export interface RefundOrderDeps extends VerifyPaymentDeps {
-  iamport: PaymentLookup & { cancelPayment(input: CancelPaymentInput): Promise<PaymentFacts> };
+  iamport: RefundIamport;
   refunds: RefundRequestsRepository;
   sleep?: (ms: number) => Promise<void>;
   settings?: {

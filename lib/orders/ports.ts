@@ -7,6 +7,7 @@
  * Expected conflicts (a lost race on `version`, a key already claimed) come
  * back as values; only the unexpected throws.
  */
+import type { CancelPaymentInput, IamportClient } from "../iamport/types.js";
 import type { OwedRefund } from "../ledger/owed-refund.js";
 import type { Order, OrderEvent } from "./order.js";
 import type { RefundRequestRecord } from "./refund.js";
@@ -19,6 +20,14 @@ export type { Logger } from "../observability/logger.js";
 export type Clock = () => Date;
 
 // ── iamport ─────────────────────────────────────────────────────────────────
+
+/** The amount's pre-registration create-order makes (`POST /payments/prepare`, and its read-back). */
+export type AmountRegistration = Pick<IamportClient, "preparePayment" | "getPreparedPayment">;
+
+/** What a refund calls: the lookups, and the cancel with its full input (tax-free part, refund account). */
+export type RefundIamport = PaymentLookup & {
+  cancelPayment(input: CancelPaymentInput): Promise<PaymentFacts>;
+};
 
 /** The slice of the iamport client verification needs. */
 export interface PaymentLookup {
