@@ -18,11 +18,22 @@ export interface OwedRefundsRepository {
 }
 
 /** Where the ledger sweep (sweep-ledger.ts) is in its pass over iamport's paid payments. */
+/**
+ * `paid`: iamport's paid payments, keyset on `paid_at`. `cancelled`: its cancelled ones, page by page
+ * in `started_at` order (a payment cancelled in part may show either status: undocumented), so a
+ * console cancel whose webhook was lost, or an orphan's remainder after one, is found too.
+ */
+export type SweepPhase = "paid" | "cancelled";
+
 export interface LedgerCursor {
   version: number;
-  /** The pass in progress covers payments paid in [passFrom, passTo] (unix seconds). */
+  /**
+   * The pass in progress covers payments paid in [passFrom, passTo] (unix seconds), then payments
+   * cancelled in it: a pass reads iamport's `paid` listing, then its `cancelled` one (absent: `paid`).
+   */
   passFrom: number;
   passTo: number;
+  phase?: SweepPhase;
   /** Keyset position: `paid_at` of the last payment handled... */
   position: number;
   /** ...the imp_uids at that second already handled... */

@@ -1,13 +1,14 @@
 /**
  * The ledger sweep (EventBridge, every 15 minutes): reads iamport's own list
- * of paid payments over a sliding window and matches each one with our
- * records, so a payment no door, lookup or reconciler saw (a lost webhook on
- * an account we never recorded, a charge hidden behind a refusal, an orphan,
- * a second payment) is applied or refunded (invariant 8). Bounded per run
- * and resumable: a cursor (keyset on `paid_at`, so a payment refunded
- * meanwhile cannot shift a page and hide another) is saved after each page,
- * conditionally, so two sweeps at once never both move it. Everything a match
- * does is idempotent, so re-reading a page is harmless.
+ * of paid payments over a sliding window, then its list of cancelled ones,
+ * and matches each one with our records, so a payment no door, lookup or
+ * reconciler saw (a lost webhook on an account we never recorded, a charge
+ * hidden behind a refusal, an orphan, a second payment, a console cancel
+ * whose webhook was lost) is applied or refunded (invariant 8). Bounded per
+ * run and resumable: a cursor (keyset on `paid_at` for the paid listing, so a
+ * payment refunded meanwhile cannot shift a page and hide another) is saved
+ * after each page, conditionally, so two sweeps at once never both move it.
+ * Everything a match does is idempotent, so re-reading a page is harmless.
  */
 import { eachLimited } from "../concurrency.js";
 import type { Payment, PaymentPage } from "../iamport/schemas.js";
@@ -106,16 +107,30 @@ export async function sweepLedger(
       summary.stoppedBy = "time";
       break;
     }
+    const phase = cursor.phase ?? "paid";
     let page: PaymentPage;
     try {
-      page = await deps.iamport.listPaymentsByStatus({
-        status: "paid",
-        from: cursor.position,
-        to: cursor.passTo,
-        page: cursor.page,
-        limit: deps.settings.pageSize,
-        sorting: "paid",
-      });
+      page = await deps.iamport.listPaymentsByStatus(
+        phase === "paid"
+          ? {
+              status: "paid",
+              from: cursor.position,
+              to: cursor.passTo,
+              page: cursor.page,
+              limit: deps.settings.pageSize,
+              sorting: "paid",
+            }
+          : {
+              // Filtered on `cancelled_at`, which a further cancel moves: `started_at` order is stable,
+              // and a payment a later cancel moves out of the window is read again by the next pass.
+              status: "cancelled",
+              from: cursor.passFrom,
+              to: cursor.passTo,
+              page: cursor.page,
+              limit: deps.settings.pageSize,
+              sorting: "started",
+            },
+      );
     } catch (error) {
       log.warn("dependency unavailable: iamport's payment list could not be read; the next run goes on", {
         error,
@@ -125,7 +140,10 @@ export async function sweepLedger(
     }
     summary.pages++;
     const seen = new Set(cursor.seenAtPosition);
-    const fresh = page.list.filter((p) => !(p.paid_at === cursor?.position && seen.has(p.imp_uid)));
+    const fresh =
+      phase === "paid"
+        ? page.list.filter((p) => !(p.paid_at === cursor?.position && seen.has(p.imp_uid)))
+        : page.list;
     await eachLimited(fresh, CONCURRENCY, async (payment) => {
       summary.read++;
       try {
@@ -133,14 +151,14 @@ export async function sweepLedger(
         count(summary, outcome);
       } catch (error) {
         summary.failed++;
-        log.warn("a paid payment could not be matched; the next pass looks again", {
+        log.warn("a payment could not be matched; the next pass looks again", {
           merchant_uid: payment.merchant_uid,
           imp_uid: payment.imp_uid,
           error,
         });
       }
     });
-    const next = advance(cursor, page, deps.clock());
+    const next = nextCursor(cursor, page, deps.clock());
     if (!(await deps.cursors.save(cursor, next))) {
       summary.stoppedBy = "cursor_taken";
       break;
@@ -164,6 +182,7 @@ function newPass(previous: LedgerCursor | null, now: Date, windowSeconds: number
     version: (previous?.version ?? 0) + 1,
     passFrom,
     passTo: nowSeconds - LAG_SECONDS,
+    phase: "paid",
     position: passFrom,
     seenAtPosition: [],
     page: 1,
@@ -174,9 +193,26 @@ function newPass(previous: LedgerCursor | null, now: Date, windowSeconds: number
 }
 
 /**
- * The cursor after a page (sorted by `paid_at`, ascending): the next request
+ * The cursor after a page of the pass: the paid listing's {@link advance}, then, when it ends, the
+ * cancelled listing from its first page, page by page; the pass is complete when that one ends.
+ */
+export function nextCursor(cursor: LedgerCursor, page: PaymentPage, now: Date): LedgerCursor {
+  if ((cursor.phase ?? "paid") === "paid") {
+    const next = advance(cursor, page, now);
+    if (!next.complete) return next;
+    return { ...next, complete: false, passesCompleted: cursor.passesCompleted, phase: "cancelled", page: 1 };
+  }
+  const base = { ...cursor, version: cursor.version + 1, updatedAt: now.toISOString() };
+  if (page.list.length === 0 || !page.next) {
+    return { ...base, complete: true, passesCompleted: cursor.passesCompleted + 1 };
+  }
+  return { ...base, page: cursor.page + 1 };
+}
+
+/**
+ * The paid listing's cursor after a page (sorted by `paid_at`, ascending): the next request
  * starts at the last second seen, skipping what was handled there; a page all
- * in one second moves to that second's next page. No next page: the pass is done.
+ * in one second moves to that second's next page. No next page: the paid listing is done.
  */
 export function advance(cursor: LedgerCursor, page: PaymentPage, now: Date): LedgerCursor {
   const base = { ...cursor, version: cursor.version + 1, updatedAt: now.toISOString() };

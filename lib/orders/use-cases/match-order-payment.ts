@@ -1,5 +1,5 @@
 /**
- * The ledger sweep's match for a paid payment under an order's merchant_uid:
+ * The ledger sweep's match for a payment (paid, or cancelled) under an order's merchant_uid:
  * the order's own payment (nothing to do), or iamport's record applied to the
  * order through the same rules as every door (a lost webhook is applied, a
  * second or forged payment becomes a refund owed). A payment under an id this
@@ -18,8 +18,10 @@ export async function matchOrderPayment(
   deps: VerifyPaymentDeps,
   payment: PaymentFacts,
 ): Promise<LedgerMatch> {
-  if (!holdsMoney(payment)) return "kept";
   const order = await deps.orders.get(payment.merchant_uid);
+  // A payment that holds nothing owes nothing: an orphan's full cancel, or a payment the order does not
+  // keep. Only the order's own payment can still teach us something (a console cancel, its webhook lost).
+  if (!holdsMoney(payment) && order?.impUid !== payment.imp_uid) return "kept";
   if (!order) return orphan(deps, payment);
   if (isKept(order, payment)) return "kept";
   const log = deps.logger.child({
@@ -45,7 +47,8 @@ export async function matchOrderPayment(
 function isKept(order: Order, payment: PaymentFacts): boolean {
   if (order.refundsOwed?.includes(payment.imp_uid)) return true;
   if (order.impUid !== payment.imp_uid) return false;
-  const settled = order.status === "paid" || order.status === "partially_refunded";
+  const settled =
+    order.status === "paid" || order.status === "partially_refunded" || order.status === "refunded";
   return settled && order.refundedAmount === Math.min(payment.cancel_amount, order.amount);
 }
 
