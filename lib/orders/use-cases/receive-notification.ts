@@ -32,6 +32,13 @@ export async function receiveNotification(
   if (notification.impUid) deps.iamport.warmUp().catch(() => undefined);
   const { order, noteStored } = await readOrder(deps, notification);
   if (!order) return { outcome: "unknown_order", order: null, reason: "no such order" };
+  if (noteStored && repeatsSettledPayment(order, notification))
+    return {
+      outcome: "unchanged",
+      order,
+      reason: "the same paid webhook again for the payment the order keeps",
+      noteRecorded: true,
+    };
   // The note is stored already when iamport sends the same webhook again: nothing of it to write.
   const stored = (payment?: PaymentFacts) =>
     noteStored && (payment?.imp_uid ?? notification.impUid) === notification.impUid;
@@ -59,6 +66,24 @@ export async function receiveNotification(
   if (result.outcome !== "no_payment" && result.outcome !== "rejected" && !result.noteRecorded)
     await record(result);
   return result;
+}
+
+/**
+ * The `paid` webhook iamport sends again for the payment an order is paid by: nothing iamport could
+ * say changes the order, so iamport is not read. A cancel's webhook names its `cancellation_id`
+ * (iamport, 2024-02-23), which is what a partial cancel announced as `paid` (undocumented: the
+ * sandbox's `partialCancel=stays-paid-webhook-paid`) carries: that one is read. So is any other status,
+ * another payment, or an order in any other state.
+ */
+function repeatsSettledPayment(order: Order, notification: Notification): boolean {
+  const cancellation = notification.body.cancellation_id;
+  return (
+    notification.source === "webhook" &&
+    notification.body.status === "paid" &&
+    (cancellation === undefined || cancellation === null || cancellation === "") &&
+    order.status === "paid" &&
+    order.impUid === notification.impUid
+  );
 }
 
 /**

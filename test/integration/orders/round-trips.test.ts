@@ -73,7 +73,7 @@ test("first webhook of a paid payment: the order and its note read together, one
   });
 });
 
-test("the same webhook again for an order that payment already settled: one read (the order and its note), the iamport read", async () => {
+test("the same webhook again for an order that payment already settled: one read (the order and its note), no iamport read", async () => {
   const t = ctx();
   const order = await created(t);
   const impUid = pay(t, order);
@@ -81,13 +81,29 @@ test("the same webhook again for an order that payment already settled: one read
   expect((await webhook(t, impUid, order.merchant_uid)).status).toBe(200);
   const m = await measure(t, () => webhook(t, impUid, order.merchant_uid));
   expect(m.value.status).toBe(200);
-  // The note is found stored in the read itself, so nothing is written (2 → 1). The iamport read is not
-  // skipped although nothing changes most of the time: iamport may announce a partial cancel with status
-  // `paid` (sandbox mode partialCancel=stays-paid-webhook-paid), which only the read reveals.
+  // The note is found stored in the read itself, so nothing is written (2 → 1), and iamport could say
+  // nothing new of the payment the order is paid by (1 → 0): a cancel announced as `paid` names its
+  // cancellation_id, and that one is read (next test).
   expect({ dynamo: m.dynamo, iamport: m.iamport }).toEqual({
     dynamo: ["BatchGetItem"],
-    iamport: 1,
+    iamport: 0,
   });
+});
+
+test("a `paid` webhook that names a cancellation_id (a partial cancel announced as paid) still reads iamport", async () => {
+  const t = ctx();
+  const order = await created(t);
+  const impUid = pay(t, order);
+  expect((await complete(t, impUid, order.merchant_uid)).status).toBe(200);
+  expect((await webhook(t, impUid, order.merchant_uid)).status).toBe(200);
+  const m = await measure(t, () =>
+    t.api("/webhooks/iamport", {
+      body: { imp_uid: impUid, merchant_uid: order.merchant_uid, status: "paid", cancellation_id: "cncl_rt" },
+      key: null,
+    }),
+  );
+  expect(m.value.status).toBe(200);
+  expect(m.iamport).toBe(1);
 });
 
 test("a hint that could change the state still reads iamport (cancelled for a paid order)", async () => {
