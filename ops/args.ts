@@ -5,7 +5,14 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
 
-export const COMMANDS = ["timeline", "needs-attention", "reconcile", "refund", "replay-webhook"] as const;
+export const COMMANDS = [
+  "timeline",
+  "needs-attention",
+  "reconcile",
+  "refund",
+  "replay-webhook",
+  "republish-events",
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -27,6 +34,9 @@ const OPTIONS = {
   limit: { type: "string" },
   "older-than": { type: "string" },
   "scan-limit": { type: "string" },
+  since: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
 } as const;
 
 type Flag = keyof typeof OPTIONS;
@@ -49,6 +59,7 @@ const PER_COMMAND: Record<CommandName, readonly Flag[]> = {
   reconcile: [],
   refund: ["reason", "key", "imp-uid", "refund-holder", "refund-bank", "refund-account"],
   "replay-webhook": [],
+  "republish-events": ["since", "limit", "from", "to", "scan-limit"],
 };
 
 export interface ParsedArgs {

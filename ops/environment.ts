@@ -6,14 +6,17 @@
  *
  * - No `--stage` (or `--stage local`): `npm start`'s stack (local/start.ts):
  *   DynamoDB Local on 127.0.0.1:8000, table `payments-local`, the sandbox on
- *   127.0.0.1:7701 with its fixed test credentials. Tests pass their own
- *   stack's environment instead (`OpsIo.env`).
+ *   127.0.0.1:7701 with its fixed test credentials, the in-memory event bus
+ *   behind the API on 127.0.0.1:3000. Tests pass their own stack's
+ *   environment instead (`OpsIo.env`).
  * - `--stage <name>`: a deployed stage. serverless.yml lets CloudFormation name
  *   the table (`Ref: PaymentsTable`), so `--table` is required (the stack's
  *   `PaymentsTable` resource: `aws cloudformation describe-stack-resource
  *   --stack-name kicc-payments-<stage> --logical-resource-id PaymentsTable`);
  *   iamport credentials come from SSM, `/kicc-payments/<stage>/iamport-credentials`
- *   (infra/function-roles.cjs), read with the default AWS credential chain.
+ *   (infra/function-roles.cjs), read with the default AWS credential chain;
+ *   the domain events' bus is the stage's `kicc-payments-<stage>-events`
+ *   (serverless.yml's EventBus), with Source `kicc-iamport.<stage>`.
  *   `--region` (ap-northeast-2), `--iamport-mode` (live, as deployed;
  *   `test` for a stage deployed in test mode), `--kicc-mid` and
  *   `--kicc-billing-mid` (the stage's deploy parameters: without them a
@@ -22,7 +25,9 @@
  * `--log-level` (silent): lib's JSON log lines, written to stdout.
  */
 import { type Config, ConfigError, parseConfig } from "../lib/config.js";
+import type { PublishEventsDeps } from "../lib/events/publish-events.js";
 import { buildContainer, type Container } from "../lib/runtime/container.js";
+import { buildPublishDeps } from "../lib/runtime/event-publisher.js";
 import { createDocumentClient } from "../lib/store/dynamo-client.js";
 import { createOpsReads, type OpsReads } from "../lib/store/ops-reads.js";
 import type { ParsedArgs } from "./args.js";
@@ -40,6 +45,9 @@ const LOCAL_STACK: Record<string, string> = {
   IAMPORT_IMP_KEY: "sandbox_key",
   IAMPORT_IMP_SECRET: "sandbox_secret",
   MERCHANT_API_KEYS: "local-dev-key",
+  // local/stack.ts: the in-memory bus takes PutEvents behind the API stand-in (API_PORT 3000).
+  EVENT_BUS_NAME: "local",
+  EVENTBRIDGE_ENDPOINT: "http://127.0.0.1:3000/__local/eventbridge/",
 };
 
 /** serverless.yml's service name: the SSM path of a stage's secrets starts with it. */
@@ -49,6 +57,8 @@ export interface OpsContext {
   config: Config;
   container: Container;
   reads: OpsReads;
+  /** The publisher's own bus and Source (lib/runtime/event-publisher.ts), built on first use. */
+  publisher(): PublishEventsDeps;
   /** Where the CLI is connected, for messages ("DynamoDB Local at …, table …"). */
   target: string;
 }
@@ -81,6 +91,8 @@ export function environmentFor(
       SECRETS_SOURCE: "ssm",
       IAMPORT_MODE: "live",
       IAMPORT_CREDENTIALS_PARAM: `/${SERVICE}/${stage}/iamport-credentials`,
+      // serverless.yml's EventBus: `${self:service}-${sls:stage}-events`.
+      EVENT_BUS_NAME: `${SERVICE}-${stage}-events`,
     };
   }
   set(env, "TABLE_NAME", text(flags.table));
@@ -112,10 +124,15 @@ export function connect(flags: ParsedArgs["flags"], localEnv?: Record<string, st
   const where = config.DYNAMODB_ENDPOINT
     ? `DynamoDB at ${config.DYNAMODB_ENDPOINT}`
     : `DynamoDB in ${config.AWS_REGION}`;
+  let publisher: PublishEventsDeps | undefined;
   return {
     config,
     container,
     reads: createOpsReads({ db, tableName: config.TABLE_NAME }),
+    publisher() {
+      publisher ??= buildPublishDeps(config, container.logger);
+      return publisher;
+    },
     target: `${where}, table ${config.TABLE_NAME} (stage ${config.STAGE})`,
   };
 }

@@ -19,6 +19,7 @@ import type { CommandOutput, Writer } from "./output.js";
 import { reconcile } from "./reconcile.js";
 import { refund } from "./refund.js";
 import { replayWebhook } from "./replay-webhook.js";
+import { republishEvents, republishRequest } from "./republish-events.js";
 import { timeline } from "./timeline.js";
 
 export interface OpsIo {
@@ -40,6 +41,11 @@ Commands:
   refund <merchant_uid> [amount]               refund through the merchant API's use case
   replay-webhook <merchant_uid> <imp_uid> [status] | <merchant_uid> <NOTE# key>
                                                feed a stored notification through the webhook use case again
+  republish-events <merchant_uid | subscription id> [--since <ISO>] | --from <ISO> --to <ISO>
+                                               put outbox events on the stage's bus again (a batch from the
+                                               events DLQ: its approximateArrivalOf{First,Last}Record); safe to
+                                               repeat: an event keeps its id and consumers dedupe by id.
+                                               Never writes to the table; exit 1 if the bus refused one
 
 Flags:
   --json                     one JSON document on stdout instead of a table
@@ -53,6 +59,8 @@ Flags:
   needs-attention: --older-than <minutes> (default 30), --scan-limit <items> (default 10000)
   refund: --reason <text>, --key <Idempotency-Key> (generated and printed when not given);
           a virtual account's: --refund-holder, --refund-bank, --refund-account; --imp-uid <a payment owed back>
+  republish-events: --since <ISO> (an aggregate's events from then), --limit <n> (its items read, default 1000);
+          --from/--to <ISO> (event times, inclusive), --scan-limit <items> (the Scan's, default 10000)
 `;
 
 async function run(ctx: OpsContext, args: ParsedArgs): Promise<CommandOutput> {
@@ -107,6 +115,8 @@ async function run(ctx: OpsContext, args: ParsedArgs): Promise<CommandOutput> {
         optional: ["status"],
       });
       return replayWebhook(ctx, p[0] as string, p[1] as string, p[2]);
+    case "republish-events":
+      return republishEvents(ctx, republishRequest(p, args.flags));
     default:
       throw new UsageError("no command (ops --help)");
   }
@@ -162,7 +172,9 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
     ctx = connect(args.flags, io.env);
     const out = await run(ctx, args);
     io.stdout.write(json ? `${JSON.stringify(out.json, null, 2)}\n` : out.text);
-    return 0;
+    if (out.failure === undefined) return 0;
+    io.stderr.write(`ops: ${out.failure}\n`);
+    return 1;
   } catch (error) {
     const { line, code } = describe(error, ctx);
     io.stderr.write(`ops: ${line}\n`);

@@ -6,8 +6,8 @@
  * unknown, claims whose worker died), `OPEN#` (forged virtual accounts still
  * watched), `DUE#` (subscriptions waiting for a new card). A forged order
  * whose refund is done is on no index and no index lists orders by status:
- * those come from a bounded Scan (`--scan-limit` items read), the one place
- * the CLI scans.
+ * those come from a bounded Scan (`--scan-limit` items read), as
+ * republish-events' window does.
  */
 import type { ChargeAttempt } from "../lib/billing/charge-attempt.js";
 import type { Subscription } from "../lib/billing/subscription.js";

@@ -40,4 +40,6 @@ export function formatTable(header: readonly string[], rows: ReadonlyArray<reado
 export interface CommandOutput {
   json: unknown;
   text: string;
+  /** Printed in full, but something was not done (an event the bus refused): this line on stderr, exit 1. */
+  failure?: string;
 }

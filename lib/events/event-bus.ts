@@ -15,9 +15,10 @@ export interface BusEntry {
 export interface EventBus {
   /**
    * Sends at most {@link MAX_ENTRIES_PER_PUT} entries; resolves with the indexes of the entries the bus
-   * refused (a throttle, an internal error), rejects when the call itself failed.
+   * refused (a throttle, an internal error) and, where the bus named it, each one's error code by index;
+   * rejects when the call itself failed.
    */
-  put(entries: BusEntry[]): Promise<{ failed: number[] }>;
+  put(entries: BusEntry[]): Promise<{ failed: number[]; errorCodes?: Record<number, string> }>;
 }
 
 /** PutEvents takes at most 10 entries per call. */

@@ -42,13 +42,17 @@ const envelopeSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-/** Publishes one batch of records; returns the ids of the records to deliver again. */
+/**
+ * Publishes one batch of records; returns the ids of the records to deliver again, and why each was not
+ * put (the bus's error code, or what failed) for whoever reports them (the ops CLI's republish-events).
+ */
 export async function publishEvents(
   deps: PublishEventsDeps,
   records: OutboxRecord[],
-): Promise<{ failed: string[]; published: number }> {
+): Promise<{ failed: string[]; published: number; reasons: Record<string, string> }> {
   const log = deps.logger.child({ job: "publish-events" });
   const failed: string[] = [];
+  const reasons: Record<string, string> = {};
   const ready: Array<{ id: string; entry: BusEntry }> = [];
   for (const record of records) {
     const parsed = envelopeSchema.safeParse(record.event);
@@ -56,6 +60,7 @@ export async function publishEvents(
       // Never dropped: retried, then left in the DLQ where its alarm calls a person.
       log.error("outbox record is not an event envelope", { record: record.id });
       failed.push(record.id);
+      reasons[record.id] = "not an event envelope";
       continue;
     }
     const event = parsed.data;
@@ -68,15 +73,23 @@ export async function publishEvents(
   for (let start = 0; start < ready.length; start += MAX_ENTRIES_PER_PUT) {
     const chunk = ready.slice(start, start + MAX_ENTRIES_PER_PUT);
     try {
-      const { failed: refused } = await deps.bus.put(chunk.map((r) => r.entry));
+      const { failed: refused, errorCodes } = await deps.bus.put(chunk.map((r) => r.entry));
       const refusedIds = new Set(refused.map((i) => chunk[i]?.id));
-      for (const r of chunk) if (refusedIds.has(r.id)) failed.push(r.id);
+      for (const [i, r] of chunk.entries()) {
+        if (!refusedIds.has(r.id)) continue;
+        failed.push(r.id);
+        reasons[r.id] = errorCodes?.[i] ?? "refused";
+      }
       published += chunk.length - refusedIds.size;
       if (refused.length > 0) log.warn("the bus refused entries", { refused: refused.length });
     } catch (error) {
-      log.warn("PutEvents failed", { error: error instanceof Error ? error.message : String(error) });
-      failed.push(...chunk.map((r) => r.id));
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn("PutEvents failed", { error: message });
+      for (const r of chunk) {
+        failed.push(r.id);
+        reasons[r.id] = `PutEvents failed: ${message.split("\n")[0]}`;
+      }
     }
   }
-  return { failed, published };
+  return { failed, published, reasons };
 }

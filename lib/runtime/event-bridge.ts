@@ -54,8 +54,13 @@ export function createEventBridgeBus(options: EventBridgeOptions): EventBus {
       // Entries answer in the order sent; one without an EventId (an ErrorCode instead) was not put.
       const answers = parsed.Entries ?? [];
       const failed: number[] = [];
-      for (let i = 0; i < entries.length; i++) if (!answers[i]?.EventId) failed.push(i);
-      return { failed };
+      const errorCodes: Record<number, string> = {};
+      for (let i = 0; i < entries.length; i++) {
+        if (answers[i]?.EventId) continue;
+        failed.push(i);
+        errorCodes[i] = answers[i]?.ErrorCode ?? "NoEventId";
+      }
+      return failed.length > 0 ? { failed, errorCodes } : { failed };
     },
   };
 }

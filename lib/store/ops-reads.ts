@@ -1,9 +1,9 @@
 /**
  * Read-only, bounded views of the table for the ops CLI (ops/): one
  * aggregate's whole partition (notes included, which the API views never
- * read), the sparse GSI1 shards whole (not only what is due), and the one
- * bounded Scan the CLI needs. Nothing here writes; the key layout stays in
- * lib/store.
+ * read), the sparse GSI1 shards whole (not only what is due), and the
+ * bounded Scans the CLI needs (forged orders; outbox items by time). Nothing
+ * here writes; the key layout stays in lib/store.
  */
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import {
@@ -47,6 +47,12 @@ export interface OpsReads {
    * no index lists orders by status. Reads at most `maxRead` items; `truncated` says the table has more.
    */
   scanForgedOrders(maxRead: number): Promise<BoundedRead>;
+  /**
+   * Outbox items (`type = outbox`) whose event's `time` is within `from`..`to` (inclusive; ISO instants as
+   * `Date#toISOString` writes them, as the events' own times are), by a bounded Scan of the whole table:
+   * what a batch in the events DLQ held. Reads at most `maxRead` items; `truncated` says the table has more.
+   */
+  scanOutbox(window: { from: string; to: string }, maxRead: number): Promise<BoundedRead>;
 }
 
 const PAGE = 100;
@@ -88,6 +94,31 @@ export function createOpsReads(deps: { db: DynamoDBDocumentClient; tableName: st
     return { items, truncated: Boolean(startKey) };
   };
 
+  /** A Scan with this filter until `maxRead` items were read (before the filter) or the end. */
+  const scanBounded = async (filter: Record<string, unknown>, maxRead: number): Promise<BoundedRead> => {
+    const items: StoredItem[] = [];
+    let read = 0;
+    let pages = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new ScanCommand({
+          TableName,
+          // Limit bounds the items read (and paid for), before the filter.
+          Limit: Math.min(1000, maxRead - read),
+          ...filter,
+          ExclusiveStartKey: startKey,
+        } as never),
+      );
+      pages++;
+      read += page.ScannedCount ?? 0;
+      items.push(...((page.Items ?? []) as Record<string, unknown>[]).map(toStored));
+      startKey = page.LastEvaluatedKey;
+      // `pages` bounds the loop even if a page reported nothing scanned.
+    } while (startKey && read < maxRead && pages < maxRead);
+    return { items, truncated: Boolean(startKey) };
+  };
+
   return {
     partition(aggregate, maxItems) {
       const pk = aggregate.kind === "order" ? orderKey(aggregate.id).PK : subscriptionKey(aggregate.id).PK;
@@ -117,30 +148,26 @@ export function createOpsReads(deps: { db: DynamoDBDocumentClient; tableName: st
       return { items: reads.flatMap((r) => r.items), truncated: reads.some((r) => r.truncated) };
     },
 
-    async scanForgedOrders(maxRead) {
-      const items: StoredItem[] = [];
-      let read = 0;
-      let pages = 0;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new ScanCommand({
-            TableName,
-            // Limit bounds the items read (and paid for), before the filter.
-            Limit: Math.min(1000, maxRead - read),
-            FilterExpression: "#type = :order AND #status = :forged",
-            ExpressionAttributeNames: { "#type": "type", "#status": "status" },
-            ExpressionAttributeValues: { ":order": "order", ":forged": "forged" },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        pages++;
-        read += page.ScannedCount ?? 0;
-        items.push(...((page.Items ?? []) as Record<string, unknown>[]).map(toStored));
-        startKey = page.LastEvaluatedKey;
-        // `pages` bounds the loop even if a page reported nothing scanned.
-      } while (startKey && read < maxRead && pages < maxRead);
-      return { items, truncated: Boolean(startKey) };
+    scanForgedOrders(maxRead) {
+      return scanBounded(
+        {
+          FilterExpression: "#type = :order AND #status = :forged",
+          ExpressionAttributeNames: { "#type": "type", "#status": "status" },
+          ExpressionAttributeValues: { ":order": "order", ":forged": "forged" },
+        },
+        maxRead,
+      );
+    },
+
+    scanOutbox(window, maxRead) {
+      return scanBounded(
+        {
+          FilterExpression: "#type = :outbox AND #event.#time BETWEEN :from AND :to",
+          ExpressionAttributeNames: { "#type": "type", "#event": "event", "#time": "time" },
+          ExpressionAttributeValues: { ":outbox": "outbox", ":from": window.from, ":to": window.to },
+        },
+        maxRead,
+      );
     },
   };
 }

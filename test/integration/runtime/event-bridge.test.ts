@@ -106,12 +106,12 @@ test("one signed PutEvents on the named bus: Source, DetailType, Detail, and Tim
   ]);
 });
 
-test("entries answered with an ErrorCode come back as their indexes; the call itself succeeded", async () => {
+test("entries answered with an ErrorCode come back as their indexes, with the code; the call itself succeeded", async () => {
   refuse = new Set(["order.refunded"]);
 
   const answer = await bus().put([entry("order.paid"), entry("order.refunded"), entry("vbank.issued")]);
 
-  expect(answer).toEqual({ failed: [1] });
+  expect(answer).toEqual({ failed: [1], errorCodes: { 1: "ThrottlingException" } });
 });
 
 test("a refused call (throttled as a whole) is an error, and more than 10 entries are refused before any call", async () => {
