@@ -12,6 +12,7 @@
  */
 import type { DomainEvent } from "../lib/events/domain-event.js";
 import { publishEvents } from "../lib/events/publish-events.js";
+import { eventSource } from "../lib/runtime/event-publisher.js";
 import { type AggregateRef, aggregateOf } from "./aggregate-id.js";
 import { expectPositionals, intFlag, type ParsedArgs } from "./args.js";
 import type { OpsContext } from "./environment.js";
@@ -164,7 +165,8 @@ export async function republishEvents(ctx: OpsContext, request: RepublishRequest
       : { result: "put" as const }),
   }));
   const refused = rows.filter((r) => r.result === "refused");
-  const bus = deps ? `bus ${ctx.config.EVENT_BUS_NAME} (Source ${deps.source})` : "the bus";
+  const source = deps?.source ?? eventSource(ctx.config.STAGE);
+  const bus = `bus ${ctx.config.EVENT_BUS_NAME ?? "(EVENT_BUS_NAME unset)"} (Source ${source})`;
   const heading = `${scope}: ${rows.length - refused.length} of ${rows.length} events put on ${bus}`;
   const table = rows.length
     ? formatTable(
@@ -185,7 +187,7 @@ export async function republishEvents(ctx: OpsContext, request: RepublishRequest
           ? { aggregate: request.aggregate, since: request.since ?? null }
           : { from: request.from, to: request.to, scanLimit: request.scanLimit },
       bus: ctx.config.EVENT_BUS_NAME ?? null,
-      source: deps?.source ?? null,
+      source,
       events: rows,
       put: rows.length - refused.length,
       refused: refused.length,
