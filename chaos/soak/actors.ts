@@ -4,8 +4,10 @@
  * forged amounts, declines and closed windows, the three completion doors,
  * full and partial refunds (same and different Idempotency-Keys, at once);
  * subscriptions with pause, resume, cancel now and at period end, card
- * switches (also to a card that declines), soft and hard declines. Every call
- * goes through a use case the Lambdas run, as one crash-prone invocation.
+ * switches (also to a card that declines), soft and hard declines; the
+ * merchant's cancels at iamport's console (their webhooks sometimes lost), on
+ * paid orders and on orphan payments. Every call goes through a use case the
+ * Lambdas run, as one crash-prone invocation.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -49,10 +51,13 @@ export interface PendingRefund {
 }
 
 export interface OrderActor {
+  /** The order's place in the run (actors finish in the machine's order; picks go by this). */
+  index: number;
   merchantUid: string;
   payMethod: "card" | "trans" | "vbank" | "phone";
   requestPay: Record<string, unknown>;
   accounts: string[];
+  /** The payment made in the order's window (a vbank's accounts are in `accounts`). */
   paidImpUid?: string;
 }
 
@@ -77,6 +82,7 @@ export async function placeOrder(
   if (!created) return null;
   const order = created.order;
   const actor: OrderActor = {
+    index,
     merchantUid: order.merchantUid,
     payMethod,
     requestPay: order.requestPay as unknown as Record<string, unknown>,
@@ -96,6 +102,7 @@ export async function placeOrder(
   const rsp = world.sandbox.control.pay({ ...actor.requestPay, outcome: "approve", ...pay } as never);
   history.note(actor.merchantUid, `paid in the window: ${JSON.stringify(pay)} → ${rsp.imp_uid}`, world);
   if (rsp.imp_uid) {
+    actor.paidImpUid = rsp.imp_uid;
     if (payMethod === "vbank") actor.accounts.push(rsp.imp_uid);
     await door(world, rng, history, actor.merchantUid, rsp.imp_uid);
   }
@@ -196,6 +203,116 @@ export async function refund(
     world,
   );
   return retry ? "retry" : "refused";
+}
+
+/** What the merchant did at iamport's console (printed with the figures; not a broken promise). */
+export interface ConsoleCancels {
+  orders: number;
+  orphans: number;
+  /** Of those, cancels whose webhook the sandbox dropped. */
+  lost_webhooks: number;
+}
+
+/** A payment under an order id of ours with no order, waiting for its console cancel. */
+export interface Orphan {
+  merchantUid: string;
+  impUid: string;
+}
+
+/**
+ * The merchant at iamport's console, some days: cancels the payment of a paid one-off order in part or
+ * in full, and now and then a buyer pays under an order id of ours with no order (an orphan) and the
+ * merchant cancels part of it. At the fault rate the cancel's webhook is lost (a sandbox webhook fault,
+ * armed for that event alone), so only the ledger sweep can tell our records. Each cancel waits a few
+ * milliseconds first, so it lands among the day's refunds, webhooks and sweep.
+ */
+export async function consoleDay(
+  world: World,
+  rng: Rng,
+  history: History,
+  input: { day: number; orders: OrderActor[]; orphans: Orphan[]; counts: ConsoleCancels },
+): Promise<void> {
+  const control = world.sandbox.control;
+  const lost = () => rng.chance(Math.min(1, world.chaos.faultRate * 2.5));
+  if (rng.chance(0.05)) {
+    const merchantUid = `ord_${`orphan${input.day}x${input.orphans.length}`.padEnd(24, "0")}`;
+    const dropPaid = lost();
+    if (dropPaid) control.setWebhookFault({ kind: "drop", times: 1 });
+    const rsp = control.pay({
+      pg: "kicc",
+      pay_method: "card",
+      merchant_uid: merchantUid,
+      amount: 1_000 * (4 + rng.int(20)),
+      name: "nobody's",
+      buyer_tel: "010-1234-5678",
+      outcome: "approve",
+    } as never);
+    history.note(merchantUid, `orphan paid → ${rsp.imp_uid}${dropPaid ? " (webhook lost)" : ""}`, world);
+    if (rsp.imp_uid) input.orphans.push({ merchantUid, impUid: rsp.imp_uid });
+  }
+  for (const orphan of input.orphans.splice(0)) {
+    if (!rng.chance(0.6)) {
+      input.orphans.push(orphan); // another day
+      continue;
+    }
+    await new Promise((resolve) => setTimeout(resolve, rng.int(20)));
+    if (cancelAtConsole(world, rng, history, orphan.merchantUid, orphan.impUid, lost(), true)) {
+      input.counts.orphans++;
+    }
+  }
+  if (input.orders.length === 0 || !rng.chance(0.25)) return;
+  const orders = [...input.orders].sort((a, b) => a.index - b.index);
+  for (let n = 1 + rng.int(2); n > 0; n--) {
+    const actor = rng.pick(orders);
+    const impUid = rng.pick([...new Set([actor.paidImpUid, ...actor.accounts])]);
+    if (!impUid) continue;
+    await new Promise((resolve) => setTimeout(resolve, rng.int(20)));
+    const dropped = lost();
+    if (cancelAtConsole(world, rng, history, actor.merchantUid, impUid, dropped, false)) {
+      input.counts.orders++;
+      if (dropped) input.counts.lost_webhooks++;
+    }
+  }
+}
+
+/** One console cancel of what a payment still holds, in part (or in full); false when it holds nothing. */
+function cancelAtConsole(
+  world: World,
+  rng: Rng,
+  history: History,
+  merchantUid: string,
+  impUid: string,
+  dropWebhook: boolean,
+  partOnly: boolean,
+): boolean {
+  const control = world.sandbox.control;
+  const p = control.payment(impUid);
+  const left = p ? p.amount - p.cancel_amount : 0;
+  if (!p || left <= 0 || !(p.status === "paid" || (p.status === "cancelled" && p.cancel_amount > 0))) {
+    history.note(merchantUid, `console cancel of ${impUid}: nothing held (${p?.status})`, world);
+    return false;
+  }
+  const part = 1_000 * (1 + rng.int(3));
+  const amount = partOnly || rng.chance(0.5) ? (part < left ? part : undefined) : undefined;
+  if (partOnly && amount === undefined) return false;
+  // Armed and used in one synchronous step: the drop takes this cancel's webhook and no other.
+  if (dropWebhook) control.setWebhookFault({ kind: "drop", times: 1 });
+  try {
+    const after = control.cancelFromConsole(impUid, {
+      ...(amount ? { amount } : {}),
+      reason: "콘솔 취소",
+    });
+    history.note(
+      merchantUid,
+      `console cancel of ${impUid} ${amount ?? "full"}${dropWebhook ? " (webhook lost)" : ""} → ${after.status}, cancelled ${after.cancel_amount}`,
+      world,
+    );
+    return true;
+  } catch (error) {
+    if (dropWebhook) control.clearWebhookFaults(); // the soak arms no other webhook fault
+    history.note(merchantUid, `console cancel of ${impUid} refused: ${(error as Error).message}`, world);
+    return false;
+  }
 }
 
 export interface SubscriptionActor {

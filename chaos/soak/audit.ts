@@ -116,6 +116,13 @@ export async function auditBooks(world: World): Promise<Books> {
             owner,
             `iamport cancelled ${p.cancel_amount}, the order ${order.refundedAmount}`,
           );
+        // A cancel at iamport's console, its webhook lost, reaches the order only through the sweep.
+        else if (order && order.status !== statusOf(p, order.amount))
+          violation(
+            "refund_mismatches",
+            owner,
+            `iamport cancelled ${p.cancel_amount} of ${p.amount}, the order is ${order.status}`,
+          );
         if (charge && p.cancel_amount > 0)
           violation(
             "refund_mismatches",
@@ -253,6 +260,11 @@ function auditEvents(
         `${chargedEvents} subscription.charged events (${charged.size} cycles) for ${sub.paidCycles} kept charges`,
       );
   }
+}
+
+/** The status an order kept by `p` has when its books are iamport's. */
+function statusOf(p: { cancel_amount: number }, amount: number): Order["status"] {
+  return p.cancel_amount >= amount ? "refunded" : p.cancel_amount > 0 ? "partially_refunded" : "paid";
 }
 
 function waiting(o: OwedRefund | undefined): boolean {

@@ -65,13 +65,13 @@ const result = await runSoak({
       process.stderr.write(`day ${day}/${days} · ${Math.round((Date.now() - started) / 1000)} s\n`);
   },
 });
-const { violations, broken_history, crash_points, fault_kinds, ...figures } = result;
+const { violations, broken_history, crash_points, fault_kinds, console_cancels, ...figures } = result;
 process.stderr.write(
   `timings (ms): ${JSON.stringify(Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])))}\n`,
 );
 process.stderr.write(`settle rounds: ${settleRounds.count} (the last: ${settleRounds.last})\n`);
 process.stderr.write(
-  `crash points: ${JSON.stringify(crash_points)}\nfault kinds: ${JSON.stringify(fault_kinds)}\n`,
+  `crash points: ${JSON.stringify(crash_points)}\nfault kinds: ${JSON.stringify(fault_kinds)}\nconsole cancels: ${JSON.stringify(console_cancels)}\n`,
 );
 const failed = violations.length > 0;
 if (failed) {

@@ -11,16 +11,19 @@
 import { chargeBatch } from "../../lib/billing/use-cases/charge-batch.js";
 import { dispatchCharges } from "../../lib/billing/use-cases/dispatch-charges.js";
 import { eachLimited } from "../../lib/concurrency.js";
-import { sweepLedger } from "../../lib/ledger/sweep-ledger.js";
+import { type SweepSummary, sweepLedger } from "../../lib/ledger/sweep-ledger.js";
 import { iamportWebhookBodySchema } from "../../lib/orders/api-schemas.js";
 import { reconcileOrders } from "../../lib/orders/use-cases/reconcile-orders.js";
 import { receiveIamportWebhook } from "../../lib/webhooks/receive-iamport-webhook.js";
 import { formatModes, MODE_CHOICES, MODE_NAMES, type SandboxModes } from "../../sandbox/index.js";
 import { createRng, type Rng } from "../rng.js";
 import {
+  type ConsoleCancels,
+  consoleDay,
   createHistory,
   type History,
   type OrderActor,
+  type Orphan,
   orderDay,
   type PendingRefund,
   placeOrder,
@@ -61,6 +64,8 @@ export interface SoakResult extends Omit<Books, "violations"> {
   broken_history?: { key: string; lines: string[] };
   crash_points: Record<string, number>;
   fault_kinds: Record<string, number>;
+  /** The merchant's cancels at iamport's console (not a broken promise: printed beside the figures). */
+  console_cancels: ConsoleCancels;
 }
 
 /** Every behaviour mode drawn from the seed (`--sandbox-mode random`), so a replay draws the same. */
@@ -101,6 +106,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   );
   const history = createHistory();
   const pending: PendingRefund[] = [];
+  const consoleCancels: ConsoleCancels = { orders: 0, orphans: 0, lost_webhooks: 0 };
   let truncated = false;
   try {
     const subs: SubscriptionActor[] = [];
@@ -115,6 +121,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       ),
     );
     const orders: OrderActor[] = [];
+    const orphans: Orphan[] = [];
     const days = Math.ceil(options.cycles * 30.5);
     // Orders arrive over the first two thirds of the run, so each has time to settle.
     const orderDays = Math.max(1, Math.floor((days * 2) / 3));
@@ -134,6 +141,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       // dispatcher, a refund the reconciler. Each actor draws from its own generator, so concurrency does
       // not change what it decides, only how its work interleaves with the rest.
       await Promise.all([
+        timed("console", () =>
+          consoleDay(world, dayRng.fork("console"), history, {
+            day,
+            orders: today,
+            orphans,
+            counts: consoleCancels,
+          }),
+        ),
         timed("orders", () =>
           eachLimited(newOrders, PARALLEL, async (n) => {
             const actor = await placeOrder(world, dayRng.fork(`order-${n}`), history, n);
@@ -173,6 +188,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       ...(broken ? { broken_history: broken } : {}),
       crash_points: world.counters.crashPoints,
       fault_kinds: world.counters.faultKinds,
+      console_cancels: consoleCancels,
     };
   } finally {
     await world.close();
@@ -191,7 +207,8 @@ async function tick(
   history: History,
   pending: PendingRefund[],
   options: { chaos: boolean; sweep: boolean },
-) {
+): Promise<SweepSummary | undefined> {
+  let swept: SweepSummary | undefined;
   await Promise.all([
     timed("webhooks", () => deliverWebhooks(world, rng.fork("webhooks"), options.chaos)),
     timed("charges", async () => {
@@ -209,10 +226,14 @@ async function tick(
         invoke(world, rng.fork("reconcile"), (deps) => reconcileOrders(deps.reconcile)),
       ),
     options.sweep &&
-      timed("sweep", () => invoke(world, rng.fork("sweep"), (deps) => sweepLedger(deps.sweep))),
+      timed("sweep", async () => {
+        const r = await invoke(world, rng.fork("sweep"), (deps) => sweepLedger(deps.sweep));
+        if (r.ok) swept = r.value;
+      }),
   ]);
   // The webhooks of the day's charges and refunds.
   await timed("webhooks", () => deliverWebhooks(world, rng.fork("late webhooks"), options.chaos));
+  return swept;
 }
 
 /** Where the soak's time goes (printed at the end; phases of one tick overlap, so they add up to more than the wall time). */
@@ -231,9 +252,10 @@ export const settleRounds = { count: 0, last: "" };
 
 /**
  * Faults off, then every background job, in rounds of 12 hours, until two rounds in a row end with no work
- * open (`openWork`) and nothing queued, after at least 48 hours (an unknown charge is given up after a
- * day). Each round runs the ledger sweep over its 72-hour window, so a payment our records missed turns
- * into open work (a refund owed) before the phase can end. Subscriptions go on billing while time passes,
+ * open (`openWork`), nothing queued and a whole sweep pass that found nothing, after at least 48 hours (an
+ * unknown charge is given up after a day). Each round runs the ledger sweep over its 72-hour window, so a
+ * payment our records missed turns into open work (a refund owed), or a console cancel whose webhook was
+ * lost is applied, before the phase can end. Subscriptions go on billing while time passes,
  * so "nothing changed" would never hold for long; "nothing open" does.
  */
 async function settle(world: World, rng: Rng, history: History, pending: PendingRefund[]) {
@@ -244,12 +266,17 @@ async function settle(world: World, rng: Rng, history: History, pending: Pending
   let quiet = 0;
   for (let round = 0; round < 20 && quiet < 2; round++) {
     world.advance(12 * 3600_000);
-    await tick(world, rng, history, pending, { chaos: false, sweep: true });
+    const swept = await tick(world, rng, history, pending, { chaos: false, sweep: true });
     const open = await openWork(world);
     const idle = world.queue.length === 0 && world.webhooks.length === 0 && pending.length === 0;
-    quiet = open === 0 && idle && round >= 3 ? quiet + 1 : 0;
+    // A console cancel whose webhook was lost opens no work: only a whole pass of the sweep that
+    // found nothing says none is left unapplied.
+    const clean = Boolean(
+      swept && swept.passesCompleted > 0 && swept.applied + swept.refundOwed + swept.failed === 0,
+    );
+    quiet = open === 0 && idle && clean && round >= 3 ? quiet + 1 : 0;
     settleRounds.count = round + 1;
-    settleRounds.last = `open work ${open}, queue ${world.queue.length}, webhooks ${world.webhooks.length}, refunds retried ${pending.length}`;
+    settleRounds.last = `open work ${open}, queue ${world.queue.length}, webhooks ${world.webhooks.length}, refunds retried ${pending.length}, sweep ${swept ? `${swept.passesCompleted} passes, ${swept.applied} applied, ${swept.refundOwed} refunds owed, ${swept.failed} failed` : "failed"}`;
   }
 }
 

@@ -9,8 +9,17 @@ export const CI_SIZE = { subscriptions: 50, cycles: 6, orders: 100, faultRate: 0
 
 export async function soakAtCiSize(seed: number, extra: Partial<SoakOptions> = {}) {
   const result = await runSoak({ ...CI_SIZE, seed, ...extra });
-  const { violations, broken_history, crash_points: _c, fault_kinds: _f, ...figures } = result;
-  process.stderr.write(`soak ${JSON.stringify(figures)}\n`);
+  const {
+    violations,
+    broken_history,
+    crash_points: _c,
+    fault_kinds: _f,
+    console_cancels,
+    ...figures
+  } = result;
+  process.stderr.write(
+    `soak ${JSON.stringify(figures)} console cancels ${JSON.stringify(console_cancels)}\n`,
+  );
   if (violations.length > 0) {
     process.stderr.write(`soak violations (replay: npm run soak -- --seed ${seed} ...):\n`);
     for (const v of violations.slice(0, 20)) process.stderr.write(`  ${v.kind} ${v.key}: ${v.detail}\n`);
@@ -35,6 +44,9 @@ export function expectBalancedBooks(result: Awaited<ReturnType<typeof soakAtCiSi
   expect(result.cycles_charged_once).toBeGreaterThan(result.cycles_due * 0.8);
   expect(result.faults_injected).toBeGreaterThan(100);
   expect(result.crashes_injected).toBeGreaterThan(20);
+  // The merchant cancelled orders at iamport's console, some with their webhooks lost.
+  expect(result.console_cancels.orders).toBeGreaterThan(0);
+  expect(result.console_cancels.lost_webhooks).toBeGreaterThan(0);
   // Every crash point the soak knows was reached at least once.
   expect(Object.keys(result.crash_points).sort()).toEqual(
     expect.arrayContaining([
