@@ -93,6 +93,11 @@ export interface Order {
   refundsOwed?: string[];
   /** Set while the order needs the reconciler: when to look at it next (ISO). */
   checkAfter?: string;
+  /**
+   * While the order holds money: when the held-payment audit reads iamport's record of it again (ISO;
+   * rules/held-audit.ts). Absent: a day after its last change.
+   */
+  auditAfter?: string;
   createdAt: string;
   updatedAt: string;
 }

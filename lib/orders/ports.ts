@@ -114,6 +114,13 @@ export interface OrdersRepository {
   ): Promise<NotificationPage>;
   /** Orders whose `checkAfter` is before `now`, oldest first, across every shard. */
   listDue(now: Date, limitPerShard: number): Promise<Order[]>;
+  /** Orders holding money whose held-payment audit (rules/held-audit.ts) is due at `now`, earliest first. */
+  listHeldDue(now: Date, limitPerShard: number): Promise<Order[]>;
+  /**
+   * Records that iamport agreed with `order` and when to read it next, without changing the order
+   * (no version, no history); false when the order was written meanwhile (its writer reschedules it).
+   */
+  markAudited(order: Order, auditAfter: string): Promise<boolean>;
 }
 
 // ── Refund requests ─────────────────────────────────────────────────────────

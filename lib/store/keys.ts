@@ -30,6 +30,8 @@ export function shardOf(key: string, shards: number): number {
 }
 
 export const openIndexPk = (shard: number) => `OPEN#${shard}`;
+/** Orders holding money, by when the held-payment audit reads them next (lib/orders/rules/held-audit.ts). */
+export const heldIndexPk = (shard: number) => `HELD#${shard}`;
 
 /** Subscriptions, their charge attempts, history and notifications share one partition. */
 export const subscriptionKey = (id: string) => ({ PK: `SUB#${id}`, SK: "SUB" });

@@ -11,12 +11,15 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { Order, OrderEvent } from "../orders/order.js";
 import type { InboundNotification, OrdersRepository } from "../orders/ports.js";
+import { nextHeldAudit } from "../orders/rules/held-audit.js";
 import { orderEvents } from "../orders/rules/order-events.js";
 import { failedItems, isConditionFailure, lostTo } from "./condition-failure.js";
 import {
+  heldIndexPk,
   OPEN_SHARDS,
   openIndexPk,
   orderEventSk,
@@ -37,6 +40,17 @@ const NOTE_TTL_SECONDS = 180 * 24 * 3600;
  */
 export const MAX_NOTES_PER_ORDER = 50;
 
+/**
+ * The order's place on GSI1: the reconciler's due index while `checkAfter` is set; else, while it holds
+ * money, the held-payment audit's (its schedule is the domain's: nextHeldAudit); else none.
+ */
+function indexOf(order: Order): { GSI1PK: string; GSI1SK: string } | Record<string, never> {
+  const shard = shardOf(order.merchantUid, OPEN_SHARDS);
+  if (order.checkAfter) return { GSI1PK: openIndexPk(shard), GSI1SK: order.checkAfter };
+  const audit = nextHeldAudit(order);
+  return audit ? { GSI1PK: heldIndexPk(shard), GSI1SK: audit } : {};
+}
+
 export function createOrdersRepository(deps: {
   db: DynamoDBDocumentClient;
   tableName: string;
@@ -47,9 +61,7 @@ export function createOrdersRepository(deps: {
     ...orderKey(order.merchantUid),
     type: "order",
     ...order,
-    ...(order.checkAfter
-      ? { GSI1PK: openIndexPk(shardOf(order.merchantUid, OPEN_SHARDS)), GSI1SK: order.checkAfter }
-      : {}),
+    ...indexOf(order),
   });
   const eventItem = (merchantUid: string, event: OrderEvent) => ({
     PK: orderKey(merchantUid).PK,
@@ -262,27 +274,68 @@ export function createOrdersRepository(deps: {
       };
     },
 
-    async listDue(now, limitPerShard) {
-      const shards = Array.from({ length: OPEN_SHARDS }, (_, shard) => shard);
-      const pages = await Promise.all(
-        shards.map((shard) =>
-          db.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: "GSI1",
-              KeyConditionExpression: "GSI1PK = :pk AND GSI1SK <= :now",
-              ExpressionAttributeValues: { ":pk": openIndexPk(shard), ":now": now.toISOString() },
-              Limit: limitPerShard,
-            }),
-          ),
-        ),
-      );
-      return pages
-        .flatMap((page) => page.Items ?? [])
-        .map(fromItem)
-        .sort((a, b) => (a.checkAfter ?? "").localeCompare(b.checkAfter ?? ""));
+    listDue: (now, limitPerShard) => dueOn(openIndexPk, now, limitPerShard),
+
+    listHeldDue: (now, limitPerShard) => dueOn(heldIndexPk, now, limitPerShard),
+
+    async markAudited(order, auditAfter) {
+      const audited = { ...order, auditAfter };
+      const index = indexOf(audited);
+      try {
+        // Not a change of the order: no version, no history, no event. A writer that saves meanwhile
+        // (version = :v fails here) carries its own, earlier, audit time: the audit only comes sooner.
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: orderKey(order.merchantUid),
+            ConditionExpression: "version = :v",
+            ...("GSI1PK" in index
+              ? {
+                  UpdateExpression: "SET auditAfter = :a, GSI1PK = :pk, GSI1SK = :sk",
+                  ExpressionAttributeValues: {
+                    ":v": order.version,
+                    ":a": auditAfter,
+                    ":pk": index.GSI1PK,
+                    ":sk": index.GSI1SK,
+                  },
+                }
+              : {
+                  UpdateExpression: "SET auditAfter = :a REMOVE GSI1PK, GSI1SK",
+                  ExpressionAttributeValues: { ":v": order.version, ":a": auditAfter },
+                }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
     },
   };
+
+  /** Orders on one of GSI1's sharded indexes whose time is at or before `now`, earliest first. */
+  async function dueOn(pkOf: (shard: number) => string, now: Date, limitPerShard: number): Promise<Order[]> {
+    const shards = Array.from({ length: OPEN_SHARDS }, (_, shard) => shard);
+    const pages = await Promise.all(
+      shards.map((shard) =>
+        db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: "GSI1",
+            KeyConditionExpression: "GSI1PK = :pk AND GSI1SK <= :now",
+            ExpressionAttributeValues: { ":pk": pkOf(shard), ":now": now.toISOString() },
+            Limit: limitPerShard,
+          }),
+        ),
+      ),
+    );
+    return pages
+      .flatMap((page) =>
+        (page.Items ?? []).map((item) => ({ order: fromItem(item), at: String(item.GSI1SK) })),
+      )
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .map(({ order }) => order);
+  }
 }
 
 /** Every item of one key range of a partition, page by page. */

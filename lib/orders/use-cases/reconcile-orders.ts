@@ -12,6 +12,7 @@ import type { Logger } from "../../observability/logger.js";
 import type { ReconcileOrdersDeps } from "../deps.js";
 import type { Order, OrderEvent, OrderStatus } from "../order.js";
 import { decideReconcile } from "../rules/reconcile-rules.js";
+import { auditHeldOrders, type HeldAuditSummary } from "./audit-held-orders.js";
 import { verifyPayment } from "./verify-payment.js";
 
 export interface ReconcileSummary {
@@ -21,6 +22,8 @@ export interface ReconcileSummary {
   expired: number;
   /** Orders that threw (iamport down, a refund not confirmed...); rescheduled. */
   failed: number;
+  /** The held-payment audit that follows the due orders (audit-held-orders.ts). */
+  held: HeldAuditSummary;
   /** The refunds-owed pass that follows the orders. */
   owedRefunds: OwedRefundsSummary;
 }
@@ -49,7 +52,12 @@ export async function reconcileOrders(
   input: ReconcileOrdersInput = {},
 ): Promise<ReconcileSummary> {
   const log = deps.logger.child({ job: "reconcile" });
-  const summary: Omit<ReconcileSummary, "owedRefunds"> = { checked: 0, changed: 0, expired: 0, failed: 0 };
+  const summary: Omit<ReconcileSummary, "owedRefunds" | "held"> = {
+    checked: 0,
+    changed: 0,
+    expired: 0,
+    failed: 0,
+  };
   const seen = new Set<string>();
   const runAt = deps.clock();
   let failuresInARow = 0;
@@ -85,19 +93,27 @@ export async function reconcileOrders(
       }
     });
   }
+  // Then the orders holding money whose daily audit is due: a console cancel nobody announced is applied.
+  const held = await auditHeldOrders(deps, {
+    max: deps.settings.maxOrders,
+    perShard: deps.settings.batchSize,
+    ...(input.remainingMs ? { remainingMs: input.remainingMs } : {}),
+    stopMarginMs: STOP_MARGIN_MS,
+  });
   // Then every refund owed that is due (orders' and subscriptions' alike): carried out until iamport agrees.
   const owedRefunds = await payDueOwedRefunds(deps, {
     pageSize: deps.settings.batchSize,
     max: deps.settings.maxOrders,
     ...(input.remainingMs ? { remainingMs: input.remainingMs } : {}),
   });
-  const level = summary.failed > 0 ? "warn" : "info";
+  const level = summary.failed + held.failed > 0 ? "warn" : "info";
   log[level]("reconcile run finished", {
     ...summary,
+    held_audit: held,
     owed_refunds: owedRefunds,
     stopped_early: failuresInARow >= MAX_FAILURES_IN_A_ROW,
   });
-  return { ...summary, owedRefunds };
+  return { ...summary, held, owedRefunds };
 }
 
 /**
