@@ -18,6 +18,8 @@ import { resolve } from "node:path";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { parse } from "yaml";
 import { currentInvocation } from "../../lib/deadline.js";
+import { createDocumentClient } from "../../lib/store/dynamo-client.js";
+import { createOrdersRepository } from "../../lib/store/orders-repository.js";
 import { lambdaContext } from "../../local/lambda-context.js";
 import { repoRoot } from "../../local/serverless-routes.js";
 import { useStack } from "../support/stack.js";
@@ -176,8 +178,20 @@ describe("every DynamoDB action a function performs is one its role grants", () 
     const nowhere = await fetch(`${t.stack.apiUrl}/nowhere`);
     expect([wrongMethod.status, nowhere.status]).toEqual([405, 404]);
 
+    // The partly refunded order's held-payment audit made due (as a day later), written around the
+    // proxy: the reconciler reads it at iamport and moves its audit on.
+    const direct = createOrdersRepository({
+      db: createDocumentClient({ region: "ap-northeast-2", endpoint: target.toString() }),
+      tableName: t.stack.tableName,
+    });
+    const held = await direct.get(merchantUid);
+    expect(held?.status).toBe("partially_refunded");
+    const due = new Date(Date.now() - 60_000).toISOString();
+    expect(await direct.markAudited(held!, due)).toBe(true);
+
     // The scheduled jobs, as EventBridge runs them.
     await run("reconcile");
+    expect((await direct.get(merchantUid))?.auditAfter).not.toBe(due);
     await run("sweepLedger");
     await run("dispatchCharges");
     await settle(t);

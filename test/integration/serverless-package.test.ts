@@ -101,7 +101,7 @@ const expected: Record<
   completePaymentMobile: { table: W, ssm: [IAMPORT], public: true },
   iamportWebhook: { table: ["BatchGetItem", ...W], ssm: [IAMPORT], public: true },
   refundOrder: { table: ["GetItem", "PutItem", "Query"], ssm: [IAMPORT, KEYS] },
-  reconcile: { table: ["GetItem", "PutItem"], index: ["Query"], ssm: [IAMPORT] },
+  reconcile: { table: W, index: ["Query"], ssm: [IAMPORT] },
   sweepLedger: { table: W, index: ["Query"], ssm: [IAMPORT] },
   createBillingKey: { table: W, ssm: [KEYS] },
   createSubscription: { table: W, ssm: [IAMPORT, KEYS], send: true },
