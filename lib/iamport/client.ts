@@ -10,6 +10,7 @@ import { IamportNotFoundError, IamportUnauthorizedError } from "./errors.js";
 import {
   BillingKeySchema,
   type Payment,
+  PaymentListSchema,
   PaymentPageSchema,
   PaymentSchema,
   PreparedSchema,
@@ -18,7 +19,13 @@ import {
 } from "./schemas.js";
 import { createTokenCache } from "./token-cache.js";
 import { type CallSpec, createTransport } from "./transport.js";
-import type { IamportClient, IamportClientOptions, IamportCredentials, PrepareInput } from "./types.js";
+import {
+  type IamportClient,
+  type IamportClientOptions,
+  type IamportCredentials,
+  PAYMENTS_PER_LOOKUP,
+  type PrepareInput,
+} from "./types.js";
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_READ_RETRIES = 2;
@@ -130,6 +137,24 @@ export function createIamportClient(options: IamportClientOptions): IamportClien
         schema: PaymentSchema,
         kind: "read",
       }),
+
+    async getPayments(impUids) {
+      const found: Payment[] = [];
+      for (let start = 0; start < impUids.length; start += PAYMENTS_PER_LOOKUP) {
+        const page = await orNull(
+          authed({
+            method: "GET",
+            path: "/payments",
+            route: "GET /payments",
+            query: { "imp_uid[]": impUids.slice(start, start + PAYMENTS_PER_LOOKUP) },
+            schema: PaymentListSchema,
+            kind: "read",
+          }),
+        );
+        found.push(...(page ?? []));
+      }
+      return found;
+    },
 
     findPayment: (merchantUid, opts) =>
       orNull(

@@ -106,6 +106,9 @@ export const PaymentSchema = z.object({
   /** `null` (normal payment) | `issue` | `payment` | `payment.scheduled`. */
   customer_uid_usage: optString,
 });
+
+/** `GET /payments?imp_uid[]=…`: the payments found (those not found are left out, HTTP 207). */
+export const PaymentListSchema = z.array(PaymentSchema);
 export type Payment = z.infer<typeof PaymentSchema>;
 
 /** `GET /payments/findAll/...`: one page of payments. */

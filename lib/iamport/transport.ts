@@ -45,7 +45,8 @@ export interface CallSpec<T> {
   path: string;
   /** Template for errors and logs, e.g. `GET /payments/{imp_uid}`. */
   route: string;
-  query?: Record<string, string | undefined>;
+  /** A list repeats its key (`imp_uid[]=a&imp_uid[]=b`, iamport's array syntax). */
+  query?: Record<string, string | readonly string[] | undefined>;
   body?: unknown;
   schema: z.ZodMiniType<T>;
   /** `read` is retried; `write` is sent once. */
@@ -118,7 +119,8 @@ export function createTransport(options: TransportOptions): Transport {
       options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`,
     );
     for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, value);
+      if (typeof value === "string") url.searchParams.set(key, value);
+      else for (const item of value ?? []) url.searchParams.append(key, item);
     }
     const headers: Record<string, string> = { accept: "application/json" };
     if (spec.body !== undefined) headers["content-type"] = "application/json";

@@ -99,6 +99,11 @@ export interface IamportClient {
   warmUp(): Promise<void>;
   /** `GET /payments/{imp_uid}`; test-channel payments included unless `includeSandbox: false`. Throws `IamportNotFoundError`. */
   getPayment(impUid: string, options?: { includeSandbox?: boolean }): Promise<Payment>;
+  /**
+   * `GET /payments?imp_uid[]=…`: the payments of these imp_uids that iamport has, in one request per
+   * {@link PAYMENTS_PER_LOOKUP}; those it does not have are left out (HTTP 207, or 404 when none is).
+   */
+  getPayments(impUids: readonly string[]): Promise<Payment[]>;
   /** `GET /payments/find/{merchant_uid}[/{status}]`: the newest match, or `null`. */
   findPayment(merchantUid: string, options?: { status?: PaymentStatusFilter }): Promise<Payment | null>;
   /** `GET /payments/status/{payment_status}`: one page of the payments whose final status matches, in a time window. */
@@ -123,3 +128,6 @@ export interface IamportClient {
    */
   chargeBillingKey(input: ChargeBillingKeyInput): Promise<Payment>;
 }
+
+/** imp_uids per `GET /payments?imp_uid[]=…` request (iamport's limit). */
+export const PAYMENTS_PER_LOOKUP = 100;

@@ -34,6 +34,8 @@ export interface PaymentLookup {
   /** Credentials and token fetched ahead (a cold start), see IamportClient.warmUp. */
   warmUp(): Promise<void>;
   getPayment(impUid: string): Promise<PaymentFacts>;
+  /** The records iamport has of these payments, in few requests (those it lacks left out). */
+  getPayments(impUids: readonly string[]): Promise<PaymentFacts[]>;
   findPayment(merchantUid: string): Promise<PaymentFacts | null>;
   /** Every attempt under the merchant_uid, newest first. */
   findAllPayments(merchantUid: string): Promise<PaymentFacts[]>;

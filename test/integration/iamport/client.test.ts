@@ -157,6 +157,24 @@ describe("payments", () => {
     else expect((await unasked).sandbox).toBe(true);
   });
 
+  it("reads many payments at once: a hundred imp_uids a request, the unknown left out, none found an empty list", async () => {
+    const paid = Array.from({ length: 3 }, (_, i) => payByCard(1000 + i).impUid);
+    const t = newClient();
+
+    const some = await t.client.getPayments([paid[0]!, "imp_nobody_1", paid[1]!, paid[2]!]);
+    expect(some.map((p) => p.imp_uid).sort()).toEqual([...paid].sort());
+    expect(some.every((p) => p.status === "paid")).toBe(true);
+    expect(await t.client.getPayments(["imp_nobody_2"])).toEqual([]);
+    expect(await t.client.getPayments([])).toEqual([]);
+    expect(t.count("GET /payments")).toBe(2);
+
+    const many = [...paid, ...Array.from({ length: 197 }, (_, i) => `imp_nobody_many_${i}`)];
+    const before = t.count("GET /payments");
+    expect((await t.client.getPayments(many)).map((p) => p.imp_uid).sort()).toEqual([...paid].sort());
+    // 200 imp_uids: two requests of a hundred.
+    expect(t.count("GET /payments") - before).toBe(2);
+  });
+
   it("reports unknown payments as not found (get) or null/empty (find)", async () => {
     const { client } = newClient();
 
