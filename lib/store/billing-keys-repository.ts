@@ -7,7 +7,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BillingKeyRecord } from "../billing/billing-key.js";
 import type { BillingKeysRepository } from "../billing/ports.js";
-import { conditionFailureOld, isConditionFailure } from "./condition-failure.js";
+import { isConditionFailure, lostTo } from "./condition-failure.js";
 import { billingKeyKey } from "./keys.js";
 
 const NAMES = { "#status": "status" };
@@ -89,7 +89,7 @@ export function createBillingKeysRepository(deps: {
         return { reserved: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const old = conditionFailureOld(error);
+        const old = lostTo(error);
         const existing = old ? fromItem(old) : await get(record.customerUid);
         if (!existing) throw error;
         return { reserved: false, existing };

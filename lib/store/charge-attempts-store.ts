@@ -14,7 +14,7 @@ import {
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
 import type { SubscriptionsRepository } from "../billing/ports.js";
 import type { Subscription } from "../billing/subscription.js";
-import { conditionFailureOld, failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
+import { failedItems, isConditionFailure, lostTo } from "./condition-failure.js";
 import { DUE_SHARDS, subscriptionKey, unknownIndexPk } from "./keys.js";
 import { owedRefundOutbox, putOwedRefund } from "./owed-refunds-repository.js";
 import { pagesAcrossShards } from "./shard-pages.js";
@@ -101,7 +101,7 @@ export function chargeAttemptOperations(deps: {
         const failed = failedItems(error);
         if (failed.length === 0) throw error;
         if (failed.includes(0)) {
-          const old = failedItemOld(error, 0);
+          const old = lostTo(error, 0);
           const existing = old
             ? strip<ChargeAttempt>(old)
             : await getAttempt(attempt.subscriptionId, attempt.cycle, attempt.attempt);
@@ -127,7 +127,7 @@ export function chargeAttemptOperations(deps: {
         return { saved: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        const old = conditionFailureOld(error);
+        const old = lostTo(error);
         return {
           saved: false,
           current: old

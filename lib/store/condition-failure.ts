@@ -25,7 +25,7 @@ export function failedItems(error: unknown): number[] {
  * `ReturnValuesOnConditionCheckFailure: "ALL_OLD"`: the conflict read in the same round trip,
  * instead of a second read after it. Undefined when that item did not fail or did not exist.
  */
-export function failedItemOld(error: unknown, index: number): Record<string, unknown> | undefined {
+function failedItemOld(error: unknown, index: number): Record<string, unknown> | undefined {
   if (!(error instanceof TransactionCanceledException)) return undefined;
   const reason = error.CancellationReasons?.[index];
   if (reason?.Code !== "ConditionalCheckFailed" || !reason.Item) return undefined;
@@ -37,7 +37,7 @@ export function failedItemOld(error: unknown, index: number): Record<string, unk
  * `ReturnValuesOnConditionCheckFailure: "ALL_OLD"`: the single-write counterpart of
  * {@link failedItemOld}. Undefined for other errors, or when no item existed.
  */
-export function conditionFailureOld(error: unknown): Record<string, unknown> | undefined {
+function conditionFailureOld(error: unknown): Record<string, unknown> | undefined {
   if (!(error instanceof Error) || error.name !== "ConditionalCheckFailedException") return undefined;
   const item = (error as ConditionalCheckFailedException).Item;
   return item ? unmarshall(item) : undefined;

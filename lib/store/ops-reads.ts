@@ -5,7 +5,12 @@
  * bounded Scans the CLI needs (forged orders; outbox items by time). Nothing
  * here writes; the key layout stays in lib/store.
  */
-import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  ScanCommand,
+  type ScanCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import {
   DUE_SHARDS,
   dueIndexPk,
@@ -86,7 +91,7 @@ export function createOpsReads(deps: { db: DynamoDBDocumentClient; tableName: st
           ...input,
           Limit: Math.min(PAGE, max - items.length),
           ExclusiveStartKey: startKey,
-        } as never),
+        }),
       );
       items.push(...((page.Items ?? []) as Record<string, unknown>[]).map(toStored));
       startKey = page.LastEvaluatedKey;
@@ -95,7 +100,13 @@ export function createOpsReads(deps: { db: DynamoDBDocumentClient; tableName: st
   };
 
   /** A Scan with this filter until `maxRead` items were read (before the filter) or the end. */
-  const scanBounded = async (filter: Record<string, unknown>, maxRead: number): Promise<BoundedRead> => {
+  const scanBounded = async (
+    filter: Pick<
+      ScanCommandInput,
+      "FilterExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+    >,
+    maxRead: number,
+  ): Promise<BoundedRead> => {
     const items: StoredItem[] = [];
     let read = 0;
     let pages = 0;
@@ -108,7 +119,7 @@ export function createOpsReads(deps: { db: DynamoDBDocumentClient; tableName: st
           Limit: Math.min(1000, maxRead - read),
           ...filter,
           ExclusiveStartKey: startKey,
-        } as never),
+        }),
       );
       pages++;
       read += page.ScannedCount ?? 0;

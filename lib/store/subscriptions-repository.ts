@@ -17,7 +17,7 @@ import type { SaveResult, SubscriptionsRepository } from "../billing/ports.js";
 import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
 import { billingKeyUpdate } from "./billing-keys-repository.js";
 import { chargeAttemptOperations } from "./charge-attempts-store.js";
-import { failedItemOld, failedItems, isConditionFailure } from "./condition-failure.js";
+import { failedItems, isConditionFailure, lostTo } from "./condition-failure.js";
 import {
   DUE_SHARDS,
   dueIndexPk,
@@ -65,7 +65,7 @@ export function createSubscriptionsRepository(deps: {
       if (!isConditionFailure(error)) throw error;
       // The subscription's put is item 0: when it lost, the version that won came back with the failure.
       // Another item failing (a key being deleted, say) leaves the subscription to read as before.
-      const old = failedItemOld(error, 0);
+      const old = lostTo(error, 0);
       return { saved: false, current: old ? strip<Subscription>(old) : await get(current.id) };
     }
   };
@@ -137,7 +137,7 @@ export function createSubscriptionsRepository(deps: {
         const failed = failedItems(error);
         if (failed.length === 0) throw error;
         if (!failed.includes(0)) return { created: false, existing: null };
-        const old = failedItemOld(error, 0);
+        const old = lostTo(error, 0);
         return { created: false, existing: old ? strip<Subscription>(old) : await get(sub.id) };
       }
     },
