@@ -28,6 +28,8 @@ const DESCRIPTIONS: Record<EventType, string> = {
   "subscription.charged": "A cycle was charged and paid",
   "subscription.charge_failed":
     "A charge attempt was declined or refused; it is retried by the dunning rules",
+  "subscription.charge_refunded":
+    "A kept charge was refunded at iamport (its console), in part or in full; the cycle stays paid, what the refund means for the service is the merchant's call",
   "subscription.past_due": "The subscription's cycle is unpaid and being retried",
   "subscription.unpaid": "Dunning ran out: nothing is charged until a new card or a person",
   "subscription.paused": "Charging stopped until resumed",
@@ -126,6 +128,21 @@ const EXAMPLES: { [T in EventType]: EventData<T> } = {
     status: "past_due",
     cycle: 1,
     charge: { ...charge, status: "declined", reason: "[8326] 잔액부족" },
+  },
+  "subscription.charge_refunded": {
+    ...sub,
+    source: "webhook",
+    reason: "cycle 1's charge refunded at iamport",
+    charge: {
+      cycle: 1,
+      attempt: 1,
+      merchant_uid: charge.merchant_uid,
+      imp_uid: charge.imp_uid,
+      amount: 9_900,
+    },
+    refund_amount: 3_000,
+    refunded_amount: 3_000,
+    remaining_amount: 6_900,
   },
   "subscription.past_due": {
     ...sub,

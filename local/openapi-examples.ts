@@ -166,6 +166,8 @@ export const subscriptionExample = {
           paid_at: "2026-12-01T01:00:02.000Z",
           refund: null,
           resolved_by: "response",
+          refunded_amount: 0,
+          refunded_at: null,
           sends: 1,
           lookups: 0,
           claimed_at: "2026-12-01T01:00:01.000Z",

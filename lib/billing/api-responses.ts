@@ -48,6 +48,9 @@ const attemptSchema = z.object({
   /** A rejected charge's automatic refund, or the state of the refund owed for its payment. */
   refund: z.nullable(z.enum(["done", "failed", "pending", "needs_account", "needs_person"])),
   resolved_by: z.nullable(z.enum(["response", "lookup", "webhook"])),
+  /** What iamport cancelled of this kept charge (a refund made in its console); the cycle stays paid. */
+  refunded_amount: z.number(),
+  refunded_at: z.nullable(isoTime),
   sends: z.number(),
   lookups: z.number(),
   claimed_at: isoTime,

@@ -54,6 +54,14 @@ export interface ChargeAttempt {
    */
   surplus?: string;
   /**
+   * What iamport has cancelled of the payment this paid attempt keeps: the merchant refunded the cycle
+   * in iamport's console (this service never cancels a kept charge). `amount` is iamport's total
+   * `cancel_amount`, `at` its last cancel. Absent while nothing is cancelled.
+   */
+  cancelled?: { amount: number; at: string };
+  /** When the kept-charge audit last read this paid attempt's payment and found it as recorded, plus a day. */
+  auditAfter?: string;
+  /**
    * A refused attempt (non-zero code) is looked up once more after the settle window: a refusal can
    * hide a real charge, and no later attempt may come to find it (dunning over, a cancel right after).
    * While set, the attempt stays on the open-attempt index at `checkAfter`.

@@ -21,7 +21,10 @@ export interface ChargeDeps {
   subscriptions: SubscriptionsRepository;
   /** Refunds owed: a payment the subscription does not keep is written here with the decision. */
   owedRefunds: OwedRefundsRepository;
-  iamport: Pick<BillingIamport, "chargeBillingKey" | "findPayment" | "getPayment" | "cancelPayment">;
+  iamport: Pick<
+    BillingIamport,
+    "chargeBillingKey" | "findPayment" | "getPayment" | "getPayments" | "cancelPayment"
+  >;
   clock: Clock;
   logger: Logger;
   policy: BillingPolicy;

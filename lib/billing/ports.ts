@@ -24,7 +24,13 @@ export type Clock = () => Date;
 /** The iamport calls billing makes; each use case's deps pick the ones it needs. */
 export type BillingIamport = Pick<
   IamportClient,
-  "chargeBillingKey" | "findPayment" | "getPayment" | "cancelPayment" | "getBillingKey" | "deleteBillingKey"
+  | "chargeBillingKey"
+  | "findPayment"
+  | "getPayment"
+  | "getPayments"
+  | "cancelPayment"
+  | "getBillingKey"
+  | "deleteBillingKey"
 >;
 
 // ── The charge queue ────────────────────────────────────────────────────────
@@ -132,6 +138,13 @@ export interface SubscriptionsRepository {
   pagesDue(now: Date, pageSize: number): AsyncGenerator<Subscription[]>;
   /** Claimed or unknown attempts whose `checkAfter` is at or before `now`, page by page. */
   pagesOpenAttempts(now: Date, pageSize: number): AsyncGenerator<ChargeAttempt[]>;
+  /** Paid attempts a cycle keeps whose kept-charge audit is due at or before `now`, page by page. */
+  pagesKeptDue(now: Date, pageSize: number): AsyncGenerator<ChargeAttempt[]>;
+  /**
+   * Moves a kept attempt's audit to `auditAfter` without a state change (no version, history or event);
+   * false when the attempt changed meanwhile.
+   */
+  markAttemptAudited(attempt: ChargeAttempt, auditAfter: string): Promise<boolean>;
 }
 
 // ── Billing keys ─────────────────────────────────────────────────────────────

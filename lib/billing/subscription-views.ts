@@ -28,6 +28,8 @@ function attemptView(a: ChargeAttempt, owed: ReadonlyMap<string, OwedRefund>) {
     paid_at: a.paidAt ?? null,
     refund: (a.impUid ? owed.get(a.impUid)?.state : undefined) ?? a.refund ?? null,
     resolved_by: a.resolvedBy ?? null,
+    refunded_amount: a.cancelled?.amount ?? 0,
+    refunded_at: a.cancelled?.at ?? null,
     sends: a.sends,
     lookups: a.lookups,
     claimed_at: a.claimedAt,

@@ -151,6 +151,21 @@ export interface PlanChangeRecord {
   fromCycle: number;
 }
 
+/**
+ * A kept charge refunded at iamport (its console): the cycle stays paid, since what the refund means for
+ * the customer's service is the merchant's call; the history and `subscription.charge_refunded` say it.
+ */
+export interface ChargeCancelRecord {
+  merchantUid: string;
+  impUid: string;
+  /** What the cycle was charged. */
+  charged: number;
+  /** This change: what iamport cancelled since the attempt last recorded. */
+  amount: number;
+  /** iamport's total cancelled of the charge, after this change. */
+  cancelled: number;
+}
+
 /** One state change, appended once per version. */
 export interface SubscriptionEvent {
   version: number;
@@ -163,6 +178,8 @@ export interface SubscriptionEvent {
   attempt?: number;
   /** Set on a plan change (the future `subscription.plan_changed` event's body). */
   plan?: PlanChangeRecord;
+  /** Set when a kept charge was refunded at iamport (`subscription.charge_refunded`). */
+  chargeCancel?: ChargeCancelRecord;
 }
 
 /** Billing statuses in which cycles are charged. */

@@ -108,6 +108,21 @@ export const eventSchemas = {
   }),
   "subscription.charged": z.object({ ...charge, paid_through: z.nullable(time) }),
   "subscription.charge_failed": z.object(charge),
+  /** A kept charge refunded at iamport (its console), in part or in full; the cycle stays paid. */
+  "subscription.charge_refunded": z.object({
+    ...subscription,
+    charge: z.object({
+      cycle: z.number().check(z.int(), z.gte(1)),
+      attempt: z.number().check(z.int(), z.gte(1)),
+      merchant_uid: z.string(),
+      imp_uid: z.string(),
+      amount: krw,
+    }),
+    /** This refund. */
+    refund_amount: krw,
+    refunded_amount: krw,
+    remaining_amount: krw,
+  }),
   "subscription.past_due": z.object({ ...subscription, dunning_ends_at: z.optional(time) }),
   "subscription.unpaid": z.object(subscription),
   "subscription.paused": z.object(subscription),

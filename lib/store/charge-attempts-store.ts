@@ -15,10 +15,11 @@ import type { ChargeAttempt } from "../billing/charge-attempt.js";
 import type { SubscriptionsRepository } from "../billing/ports.js";
 import type { Subscription } from "../billing/subscription.js";
 import { failedItems, isConditionFailure, lostTo } from "./condition-failure.js";
-import { DUE_SHARDS, subscriptionKey, unknownIndexPk } from "./keys.js";
+import { DUE_SHARDS, keptIndexPk, subscriptionKey, unknownIndexPk } from "./keys.js";
 import { owedRefundOutbox, putOwedRefund } from "./owed-refunds-repository.js";
 import { pagesAcrossShards } from "./shard-pages.js";
 import {
+  attemptIndexOf,
   attemptItem,
   attemptKey,
   strip,
@@ -36,6 +37,8 @@ export type ChargeAttemptOperations = Pick<
   | "setAttemptCheckAfter"
   | "settle"
   | "pagesOpenAttempts"
+  | "pagesKeptDue"
+  | "markAttemptAudited"
   | "decideRefund"
 >;
 
@@ -216,6 +219,48 @@ export function chargeAttemptOperations(deps: {
         if (failed.includes(0)) return "attempt_changed";
         if (owed && failed.length === 1 && failed[0] === items.length - 1) return "owed_exists";
         return "subscription_changed";
+      }
+    },
+
+    pagesKeptDue: (now, pageSize) =>
+      pagesAcrossShards(db, {
+        TableName,
+        pks: Array.from({ length: DUE_SHARDS }, (_, shard) => keptIndexPk(shard)),
+        until: now.toISOString(),
+        pageSize,
+        map: (item) => strip<ChargeAttempt>(item),
+      }),
+
+    async markAttemptAudited(attempt, auditAfter) {
+      const index = attemptIndexOf({ ...attempt, auditAfter });
+      try {
+        // Not a change of the attempt: no version, no history, no event. A writer that saved meanwhile
+        // (version = :v fails here) wrote its own index entry.
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: attemptKey(attempt.subscriptionId, attempt.cycle, attempt.attempt),
+            ConditionExpression: "version = :v",
+            ...("GSI1PK" in index
+              ? {
+                  UpdateExpression: "SET auditAfter = :a, GSI1PK = :pk, GSI1SK = :sk",
+                  ExpressionAttributeValues: {
+                    ":v": attempt.version,
+                    ":a": auditAfter,
+                    ":pk": index.GSI1PK,
+                    ":sk": index.GSI1SK,
+                  },
+                }
+              : {
+                  UpdateExpression: "SET auditAfter = :a REMOVE GSI1PK, GSI1SK",
+                  ExpressionAttributeValues: { ":v": attempt.version, ":a": auditAfter },
+                }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
       }
     },
 

@@ -50,6 +50,8 @@ export const DUE_SHARDS = 4;
 export const dueIndexPk = (shard: number) => `DUE#${shard}`;
 /** Charge attempts without an outcome yet (claimed or unknown), by when to look. */
 export const unknownIndexPk = (shard: number) => `UNKNOWN#${shard}`;
+/** Paid charge attempts a cycle keeps, by when the kept-charge audit reads them next (lib/billing/rules/kept-audit.ts). */
+export const keptIndexPk = (shard: number) => `KEPT#${shard}`;
 
 /** A refund owed, beside the order or subscription whose merchant_uid the payment came under. */
 export const owedRefundSk = (impUid: string) => `OWED#${impUid}`;

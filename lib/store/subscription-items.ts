@@ -5,12 +5,14 @@
  */
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { ChargeAttempt } from "../billing/charge-attempt.js";
+import { nextKeptAudit } from "../billing/rules/kept-audit.js";
 import { subscriptionEvents } from "../billing/rules/subscription-events.js";
 import type { Subscription, SubscriptionEvent } from "../billing/subscription.js";
 import {
   chargeAttemptSk,
   DUE_SHARDS,
   dueIndexPk,
+  keptIndexPk,
   shardOf,
   subscriptionEventSk,
   subscriptionKey,
@@ -43,16 +45,25 @@ export const subscriptionItem = (sub: Subscription) => ({
   ...(sub.checkAfter ? { GSI1PK: dueIndexPk(shardOf(sub.id, DUE_SHARDS)), GSI1SK: sub.checkAfter } : {}),
 });
 
-/** In the open-attempt index (`UNKNOWN#<shard>` / checkAfter) while claimed or unknown, or a refusal awaits its re-check. */
+/**
+ * In the open-attempt index (`UNKNOWN#<shard>` / checkAfter) while claimed or unknown, or a refusal awaits
+ * its re-check; once paid and kept, in the kept-charge audit's (`KEPT#<shard>`, its schedule the domain's).
+ */
 export const attemptItem = (a: ChargeAttempt) => ({
   ...attemptKey(a.subscriptionId, a.cycle, a.attempt),
   type: "charge_attempt",
   ...a,
-  // `recheck` is only ever set on a refusal (an error, or a decline answered with a non-zero code).
-  ...((a.status === "claimed" || a.status === "unknown" || a.recheck) && a.checkAfter
-    ? { GSI1PK: unknownIndexPk(shardOf(a.merchantUid, DUE_SHARDS)), GSI1SK: a.checkAfter }
-    : {}),
+  ...attemptIndexOf(a),
 });
+
+export function attemptIndexOf(a: ChargeAttempt): { GSI1PK: string; GSI1SK: string } | Record<string, never> {
+  const shard = shardOf(a.merchantUid, DUE_SHARDS);
+  // `recheck` is only ever set on a refusal (an error, or a decline answered with a non-zero code).
+  if ((a.status === "claimed" || a.status === "unknown" || a.recheck) && a.checkAfter)
+    return { GSI1PK: unknownIndexPk(shard), GSI1SK: a.checkAfter };
+  const audit = nextKeptAudit(a);
+  return audit ? { GSI1PK: keptIndexPk(shard), GSI1SK: audit } : {};
+}
 
 /** One history entry per subscription version. */
 export const eventItem = (id: string, event: SubscriptionEvent) => ({

@@ -20,6 +20,7 @@ import { parse } from "yaml";
 import { currentInvocation } from "../../lib/deadline.js";
 import { createDocumentClient } from "../../lib/store/dynamo-client.js";
 import { createOrdersRepository } from "../../lib/store/orders-repository.js";
+import { createSubscriptionsRepository } from "../../lib/store/subscriptions-repository.js";
 import { lambdaContext } from "../../local/lambda-context.js";
 import { repoRoot } from "../../local/serverless-routes.js";
 import { useStack } from "../support/stack.js";
@@ -189,9 +190,23 @@ describe("every DynamoDB action a function performs is one its role grants", () 
     const due = new Date(Date.now() - 60_000).toISOString();
     expect(await direct.markAudited(held!, due)).toBe(true);
 
+    // The first cycle's kept charge refunded in part at the console, its webhook lost, and its
+    // kept-charge audit made due: the reconciler records the refund with its event.
+    const subs = createSubscriptionsRepository({
+      db: createDocumentClient({ region: "ap-northeast-2", endpoint: target.toString() }),
+      tableName: t.stack.tableName,
+    });
+    const kept = await subs.getAttempt(id, 1, 1);
+    expect(kept?.status).toBe("paid");
+    control.setWebhookFault({ kind: "drop", times: 1 });
+    control.cancelFromConsole(kept!.impUid!, { amount: 1_000, reason: "부분 환불" });
+    await control.flushWebhooks();
+    expect(await subs.markAttemptAudited(kept!, due)).toBe(true);
+
     // The scheduled jobs, as EventBridge runs them.
     await run("reconcile");
     expect((await direct.get(merchantUid))?.auditAfter).not.toBe(due);
+    expect((await subs.getAttempt(id, 1, 1))?.cancelled?.amount).toBe(1_000);
     await run("sweepLedger");
     await run("dispatchCharges");
     await settle(t);

@@ -79,6 +79,22 @@ export function subscriptionEvents(
     if (charge.status === "paid") add("subscription.charged", { ...body, paid_through: next.paidThrough });
     else add("subscription.charge_failed", body);
   }
+  const cancel = history.chargeCancel;
+  if (cancel && history.cycle && history.attempt) {
+    add("subscription.charge_refunded", {
+      ...base,
+      charge: {
+        cycle: history.cycle,
+        attempt: history.attempt,
+        merchant_uid: cancel.merchantUid,
+        imp_uid: cancel.impUid,
+        amount: cancel.charged,
+      },
+      refund_amount: cancel.amount,
+      refunded_amount: cancel.cancelled,
+      remaining_amount: Math.max(0, cancel.charged - cancel.cancelled),
+    });
+  }
 
   if (current && current.status !== next.status) {
     if (next.status === "past_due")

@@ -2,7 +2,7 @@
  * iamport's record of a payment under a charge's merchant_uid, applied to the
  * attempt it names: settles an open attempt, applies or refunds a payment
  * behind a settled-as-not-paid one, refunds a second payment beside a paid
- * one. The webhook and the ledger sweep call it alike, so both converge.
+ * one, records a refund of the kept one made in iamport's console. The webhook and the ledger sweep call it alike, so both converge.
  * The decision is decideChargePayment's (decide-settlement.ts, pure); this
  * carries it out.
  */
@@ -16,6 +16,7 @@ import type { Subscription } from "../subscription.js";
 import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
 import { decideChargePayment } from "./decide-settlement.js";
 import { handleLatePayment } from "./late-payment.js";
+import { recordChargeCancel } from "./record-charge-cancel.js";
 import { applyToSubscription, settleCharge } from "./settle-charge.js";
 
 export interface ChargePaymentResult {
@@ -39,6 +40,10 @@ export async function applyChargePayment(
     case "keep":
       if (attempt.impUid) await carryOutChargeRefund(deps, attempt, attempt.impUid, log);
       return { outcome: "unchanged", subscription: await applyToSubscription(deps, attempt, log) };
+    case "record_cancel": {
+      const recorded = await recordChargeCancel(deps, attempt, payment, resolvedBy, log);
+      return { outcome: recorded.recorded ? "applied" : "unchanged", subscription: recorded.subscription };
+    }
     case "refund_second":
       return refundSecond(deps, attempt, payment, log);
     case "catch_up":

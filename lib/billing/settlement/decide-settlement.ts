@@ -17,6 +17,8 @@ import type { Subscription } from "../subscription.js";
  *
  * - `settle`: the attempt is open and the record is conclusive: settle it with `outcome`;
  * - `none`: the attempt is open and the record says nothing conclusive yet;
+ * - `record_cancel`: the attempt keeps this payment and iamport has cancelled more of it than the
+ *   attempt records (a refund made in iamport's console): recorded, with its event;
  * - `keep`: the attempt is paid and this is its own payment (or one that holds no money): nothing to
  *   add, but a refund owed for the attempt's payment is carried on and the subscription brought in line;
  * - `refund_second`: the attempt is paid and this is a second payment holding money: refunded in full;
@@ -28,6 +30,7 @@ import type { Subscription } from "../subscription.js";
 export type ChargePaymentDecision =
   | { kind: "settle"; outcome: AttemptOutcome }
   | { kind: "none" }
+  | { kind: "record_cancel" }
   | { kind: "keep" }
   | { kind: "refund_second" }
   | { kind: "catch_up" }
@@ -39,6 +42,7 @@ export function decideChargePayment(
   verify: VerifyContext,
 ): ChargePaymentDecision {
   if (attempt.status === "paid") {
+    if (cancelNotRecorded(attempt, payment)) return { kind: "record_cancel" };
     const held = Math.max(0, payment.amount - payment.cancel_amount);
     // Held money, whatever status a partial cancel leaves (`paid` or `cancelled`: undocumented).
     if (payment.imp_uid === attempt.impUid || !holdsMoney(payment) || held === 0) return { kind: "keep" };
@@ -47,6 +51,22 @@ export function decideChargePayment(
   if (isTerminal(attempt)) return holdsMoney(payment) ? { kind: "late" } : { kind: "catch_up" };
   const outcome = outcomeFromPayment(attempt, payment, verify);
   return outcome ? { kind: "settle", outcome } : { kind: "none" };
+}
+
+/**
+ * Whether iamport's record of the payment `attempt` keeps shows more cancelled than the attempt records.
+ * A surplus attempt's payment is refunded by us (a refund owed), so its cancels are ours, not news.
+ */
+export function cancelNotRecorded(
+  attempt: ChargeAttempt,
+  payment: Pick<Payment, "imp_uid" | "cancel_amount">,
+): boolean {
+  return (
+    attempt.status === "paid" &&
+    !attempt.surplus &&
+    payment.imp_uid === attempt.impUid &&
+    Math.min(payment.cancel_amount, attempt.amount) > (attempt.cancelled?.amount ?? 0)
+  );
 }
 
 export type LatePaymentDecision =

@@ -19,8 +19,9 @@
  * | the worker, an attempt already settled | the attempt | `applyToSubscription`, `carryOutChargeRefund` |
  *
  * `applyChargePayment` is the one entry for a payment record: it routes to
- * `settleCharge` (open attempt), `handleLatePayment` (settled as not paid) or
- * the second-payment refund (paid). The worker calls the first two directly
+ * `settleCharge` (open attempt), `handleLatePayment` (settled as not paid),
+ * the second-payment refund (paid) or `recordChargeCancel` (the kept payment
+ * refunded in iamport's console). The worker calls the first two directly
  * because it meets their conflicts and iamport errors its own way (a conflict
  * there means "the subscription changed, decide the charge again"; an
  * unreadable iamport means "do not send"), where the webhook and the sweep

@@ -2,7 +2,8 @@
  * The ledger sweep's match for a paid payment under a charge's merchant_uid
  * (`sub_<id>_<cycle>_<attempt>`): the attempt's own payment (nothing to do),
  * or iamport's record applied to the attempt the way its webhook would be
- * (apply-charge-payment.ts). A payment under a charge id no attempt was ever
+ * (apply-charge-payment.ts), a refund of a kept charge made in iamport's
+ * console included. A payment under a charge id no attempt was ever
  * claimed for is an orphan: the `sub_` prefix is ours alone, so it is refunded in full.
  */
 import type { Payment } from "../../iamport/schemas.js";
@@ -12,9 +13,11 @@ import type { ChargeDeps } from "../deps.js";
 import { parseChargeMerchantUid } from "../rules/merchant-uid.js";
 import { applyChargePayment } from "./apply-charge-payment.js";
 import { carryOutChargeRefund, chargeRefundOwed } from "./charge-refunds.js";
+import { cancelNotRecorded } from "./decide-settlement.js";
 
 export async function matchChargePayment(deps: ChargeDeps, payment: Payment): Promise<LedgerMatch> {
-  if (!holdsMoney(payment)) return "kept";
+  // Nothing held and nothing cancelled (failed, an account not deposited): nothing for the books.
+  if (!holdsMoney(payment) && payment.cancel_amount === 0) return "kept";
   const ids = parseChargeMerchantUid(payment.merchant_uid);
   if (!ids) return "foreign";
   const log = deps.logger.child({
@@ -24,6 +27,7 @@ export async function matchChargePayment(deps: ChargeDeps, payment: Payment): Pr
   });
   const attempt = await deps.subscriptions.getAttempt(ids.subscriptionId, ids.cycle, ids.attempt);
   if (!attempt) {
+    if (!holdsMoney(payment)) return "kept";
     const owed = chargeRefundOwed(
       {
         subscriptionId: ids.subscriptionId,
@@ -52,6 +56,14 @@ export async function matchChargePayment(deps: ChargeDeps, payment: Payment): Pr
     await carryOutChargeRefund(deps, ids, payment.imp_uid, log);
     return decided.created ? "refund_owed" : "kept";
   }
+  // A kept charge refunded in iamport's console, its webhook lost: recorded now.
+  if (cancelNotRecorded(attempt, payment)) {
+    const result = await applyChargePayment(deps, attempt, payment, "lookup", log);
+    if (result.outcome === "unchanged") return "kept";
+    log.warn("ledger sweep: a refund of a kept charge at iamport was not recorded yet; recorded now");
+    return "applied";
+  }
+  if (!holdsMoney(payment)) return "kept";
   if (attempt.status === "paid" && attempt.impUid === payment.imp_uid && !attempt.surplus) return "kept";
   const before = await deps.owedRefunds.get(
     { kind: "charge", subscriptionId: ids.subscriptionId, cycle: ids.cycle, attempt: ids.attempt },

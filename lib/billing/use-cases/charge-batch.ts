@@ -108,6 +108,7 @@ function withIamportGate(deps: ChargeDeps, limit: number): ChargeDeps {
       chargeBillingKey: gated(iamport.chargeBillingKey.bind(iamport)),
       findPayment: gated(iamport.findPayment.bind(iamport)),
       getPayment: gated(iamport.getPayment.bind(iamport)),
+      getPayments: gated(iamport.getPayments.bind(iamport)),
       cancelPayment: gated(iamport.cancelPayment.bind(iamport)),
     },
   };

@@ -106,6 +106,36 @@ describe("subscription events", () => {
     expect(events[1]?.data).toMatchObject({ trial_ends_at: "2026-03-10T01:00:00.000Z" });
   });
 
+  test("a kept charge refunded at iamport: one subscription.charge_refunded, valid, the cycle still paid", () => {
+    const sub = subscription({}, 2);
+    const next = { ...sub, version: sub.version + 1, updatedAt: now.toISOString() };
+    const history = {
+      ...historyEvent(sub, next, "webhook", "cycle 1's charge refunded at iamport", { cycle: 1, attempt: 2 }),
+      chargeCancel: {
+        merchantUid: `${ID}_1_2`,
+        impUid: "imp_1",
+        charged: 9_900,
+        amount: 900,
+        cancelled: 3_900,
+      },
+    };
+
+    const events = subscriptionEvents(sub, next, history);
+
+    expect(types(events)).toEqual(["subscription.charge_refunded"]);
+    expect(events[0]?.data).toEqual(
+      expect.objectContaining({
+        status: sub.status,
+        charge: { cycle: 1, attempt: 2, merchant_uid: `${ID}_1_2`, imp_uid: "imp_1", amount: 9_900 },
+        refund_amount: 900,
+        refunded_amount: 3_900,
+        remaining_amount: 6_000,
+        source: "webhook",
+      }),
+    );
+    expect(eventSchemas["subscription.charge_refunded"].safeParse(events[0]?.data).success).toBe(true);
+  });
+
   test("ids are stable per (aggregate, version, type) and differ between types and versions", () => {
     const sub = subscription();
     const t = applyChargeOutcome(sub, outcome("declined"), policy, now);

@@ -2,10 +2,12 @@ import { describe, expect, test } from "vitest";
 import type { AttemptOutcome, ChargeAttempt } from "../../../../lib/billing/charge-attempt.js";
 import { newClaim, settleAttempt } from "../../../../lib/billing/rules/charge-attempt-machine.js";
 import {
+  decideChargePayment,
   decideLatePayment,
   earlierAttemptsToCheck,
   whySurplusPayment,
 } from "../../../../lib/billing/settlement/decide-settlement.js";
+import type { Payment } from "../../../../lib/iamport/schemas.js";
 import { ID, subscription } from "../fixtures.js";
 
 const now = new Date("2026-02-28T01:00:00.000Z");
@@ -170,5 +172,80 @@ describe("a paid attempt its subscription does not take (a second charge of a cy
 
   test("an attempt that is not paid is never a surplus", () => {
     expect(whySurplusPayment(subscription({ attempt: 1 }, 3), erred())).toBeNull();
+  });
+});
+
+describe("iamport's record of the payment a paid attempt keeps", () => {
+  const verify = { mode: "test" as const };
+  const kept = (patch: Partial<ChargeAttempt> = {}): ChargeAttempt => ({
+    ...settleAttempt(
+      newClaim(
+        {
+          subscriptionId: ID,
+          cycle: 2,
+          attempt: 1,
+          merchantUid: `${ID}_2_1`,
+          customerUid: "cu_card_1",
+          amount: 9_900,
+          name: "Pro",
+        },
+        now,
+        120_000,
+      ),
+      { kind: "paid", impUid: "imp_kept" },
+      "response",
+      now,
+    ),
+    ...patch,
+  });
+  const record = (patch: Partial<Payment>) =>
+    ({
+      imp_uid: "imp_kept",
+      merchant_uid: `${ID}_2_1`,
+      amount: 9_900,
+      cancel_amount: 0,
+      status: "paid",
+      currency: "KRW",
+      pay_method: "card",
+      ...patch,
+    }) as Payment;
+
+  test.each([
+    ["partly cancelled, status paid", { cancel_amount: 1_000 }],
+    ["partly cancelled, status cancelled", { cancel_amount: 1_000, status: "cancelled" as const }],
+    ["cancelled in full", { cancel_amount: 9_900, status: "cancelled" as const }],
+  ])("%s at iamport, the attempt records nothing: record it", (_, patch) => {
+    expect(decideChargePayment(kept(), record(patch), verify)).toEqual({ kind: "record_cancel" });
+  });
+
+  test("more cancelled than the attempt records (a second console refund): record it", () => {
+    const attempt = kept({ cancelled: { amount: 1_000, at: now.toISOString() } });
+
+    expect(decideChargePayment(attempt, record({ cancel_amount: 3_000 }), verify).kind).toBe("record_cancel");
+  });
+
+  test("what the attempt records already, or nothing cancelled: kept as it is", () => {
+    const attempt = kept({ cancelled: { amount: 1_000, at: now.toISOString() } });
+
+    expect(decideChargePayment(attempt, record({ cancel_amount: 1_000 }), verify).kind).toBe("keep");
+    expect(decideChargePayment(kept(), record({}), verify).kind).toBe("keep");
+  });
+
+  test("a surplus attempt's payment is refunded by us: its cancel is not news", () => {
+    const attempt = kept({ surplus: "the subscription is gone" });
+
+    expect(
+      decideChargePayment(attempt, record({ cancel_amount: 9_900, status: "cancelled" }), verify).kind,
+    ).toBe("keep");
+  });
+
+  test("another payment under the merchant_uid, cancelled: not the kept one's refund", () => {
+    expect(
+      decideChargePayment(
+        kept(),
+        record({ imp_uid: "imp_other", cancel_amount: 9_900, status: "cancelled" }),
+        verify,
+      ).kind,
+    ).toBe("keep");
   });
 });

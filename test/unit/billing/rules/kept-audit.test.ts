@@ -1,0 +1,59 @@
+import { describe, expect, test } from "vitest";
+import type { ChargeAttempt } from "../../../../lib/billing/charge-attempt.js";
+import { newClaim, settleAttempt } from "../../../../lib/billing/rules/charge-attempt-machine.js";
+import { keptAuditAgainAt, nextKeptAudit } from "../../../../lib/billing/rules/kept-audit.js";
+import { ID } from "../fixtures.js";
+
+const DAY = 24 * 60 * 60_000;
+const paidAt = new Date("2026-03-01T01:00:00.000Z");
+const at = (ms: number) => new Date(paidAt.getTime() + ms);
+
+function kept(patch: Partial<ChargeAttempt> = {}): ChargeAttempt {
+  const claim = newClaim(
+    {
+      subscriptionId: ID,
+      cycle: 1,
+      attempt: 1,
+      merchantUid: `${ID}_1_1`,
+      customerUid: "cu_card_1",
+      amount: 9_900,
+      name: "Pro",
+    },
+    paidAt,
+    120_000,
+  );
+  return {
+    ...settleAttempt(claim, { kind: "paid", impUid: "imp_1" }, "response", paidAt),
+    paidAt: paidAt.toISOString(),
+    ...patch,
+  };
+}
+
+describe("when the kept-charge audit reads a charge again", () => {
+  test("a kept charge: a day after its last change, then when the last audit said", () => {
+    expect(nextKeptAudit(kept())).toBe(at(DAY).toISOString());
+    expect(nextKeptAudit(kept({ auditAfter: at(9 * DAY).toISOString() }))).toBe(at(9 * DAY).toISOString());
+  });
+
+  test("daily in its first month, weekly after", () => {
+    expect(keptAuditAgainAt(kept(), at(3 * DAY))).toBe(at(4 * DAY).toISOString());
+    expect(keptAuditAgainAt(kept(), at(40 * DAY))).toBe(at(47 * DAY).toISOString());
+  });
+
+  test("never: not paid, a surplus we refund ourselves, refunded in full already, or past the horizon", () => {
+    const declined = settleAttempt(
+      kept({ status: "claimed" }),
+      { kind: "declined", severity: "soft", reason: "잔액부족" },
+      "response",
+      paidAt,
+    );
+    expect(nextKeptAudit(declined)).toBeUndefined();
+    expect(nextKeptAudit(kept({ surplus: "the subscription is gone" }))).toBeUndefined();
+    expect(nextKeptAudit(kept({ cancelled: { amount: 9_900, at: paidAt.toISOString() } }))).toBeUndefined();
+    expect(nextKeptAudit(kept({ auditAfter: at(401 * DAY).toISOString() }))).toBeUndefined();
+  });
+
+  test("a partial refund recorded: still audited (the rest can be refunded too)", () => {
+    expect(nextKeptAudit(kept({ cancelled: { amount: 1_000, at: paidAt.toISOString() } }))).toBeDefined();
+  });
+});
