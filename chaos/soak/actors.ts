@@ -10,6 +10,7 @@
  * Lambdas run, as one crash-prone invocation.
  */
 import { randomUUID } from "node:crypto";
+import { parseChargeMerchantUid } from "../../lib/billing/rules/merchant-uid.js";
 import {
   cancelSubscription,
   pauseSubscription,
@@ -209,6 +210,8 @@ export async function refund(
 export interface ConsoleCancels {
   orders: number;
   orphans: number;
+  /** Subscription charges refunded at the console (kept or not: the merchant sees only iamport's list). */
+  charges: number;
   /** Of those, cancels whose webhook the sandbox dropped. */
   lost_webhooks: number;
 }
@@ -258,6 +261,30 @@ export async function consoleDay(
     await new Promise((resolve) => setTimeout(resolve, rng.int(20)));
     if (cancelAtConsole(world, rng, history, orphan.merchantUid, orphan.impUid, lost(), true)) {
       input.counts.orphans++;
+    }
+  }
+  // A subscription charge refunded at the console, as a customer asked: any charge holding money, in
+  // iamport's order of merchant_uid (the merchant sees iamport's list, not which one a cycle keeps).
+  if (rng.chance(0.2)) {
+    const charges = control
+      .payments()
+      .filter(
+        (p) =>
+          p.merchant_uid.startsWith("sub_") &&
+          p.customer_uid_usage === "payment" &&
+          p.status === "paid" &&
+          p.amount > p.cancel_amount,
+      )
+      .sort((a, b) => a.merchant_uid.localeCompare(b.merchant_uid) || a.imp_uid.localeCompare(b.imp_uid));
+    if (charges.length > 0) {
+      const p = rng.pick(charges);
+      const subscriptionId = parseChargeMerchantUid(p.merchant_uid)?.subscriptionId ?? p.merchant_uid;
+      await new Promise((resolve) => setTimeout(resolve, rng.int(20)));
+      const dropped = lost();
+      if (cancelAtConsole(world, rng, history, subscriptionId, p.imp_uid, dropped, false)) {
+        input.counts.charges++;
+        if (dropped) input.counts.lost_webhooks++;
+      }
     }
   }
   if (input.orders.length === 0 || !rng.chance(0.25)) return;

@@ -123,11 +123,13 @@ export async function auditBooks(world: World): Promise<Books> {
             owner,
             `iamport cancelled ${p.cancel_amount} of ${p.amount}, the order is ${order.status}`,
           );
-        if (charge && p.cancel_amount > 0)
+        // Only the merchant cancels a kept charge (at the console): the attempt records what iamport did.
+        const recorded = attempts.get(p.merchant_uid)?.cancelled?.amount ?? 0;
+        if (charge && Math.min(p.cancel_amount, p.amount) !== recorded)
           violation(
             "refund_mismatches",
             owner,
-            `the kept charge ${p.imp_uid} was cancelled ${p.cancel_amount}`,
+            `iamport cancelled ${p.cancel_amount} of the kept charge ${p.imp_uid}, the attempt ${recorded}`,
           );
         continue;
       }
@@ -177,7 +179,7 @@ export async function auditBooks(world: World): Promise<Books> {
     if (r.state === "in_progress")
       violation("stuck", r.merchantUid, `refund request ${r.idempotencyKey} in progress`);
   }
-  auditEvents(items, orders, subs, violation);
+  auditEvents(items, orders, subs, attempts, violation);
   for (const sub of subs.values()) {
     const paid = [...attempts.values()].filter(
       (a) => a.subscriptionId === sub.id && a.status === "paid" && !a.surplus,
@@ -192,12 +194,14 @@ export async function auditBooks(world: World): Promise<Books> {
  * The outbox against the records it reports (issue: events, none lost and none invented): every event
  * belongs to a change that was written (its version has a history entry in the same partition); an order
  * that was paid has one `order.paid`; a subscription one `subscription.created` and one
- * `subscription.charged` per cycle it kept a charge for.
+ * `subscription.charged` per cycle it kept a charge for; a kept charge refunded at the console has
+ * `subscription.charge_refunded` events whose refunds add up to what its attempt records.
  */
 function auditEvents(
   items: Record<string, unknown>[],
   orders: Map<string, Order>,
   subs: Map<string, Subscription>,
+  attempts: Map<string, ChargeAttempt>,
   violation: (kind: keyof Books, key: string, detail: string) => void,
 ) {
   const versions = new Set(
@@ -258,6 +262,25 @@ function auditEvents(
         "event_mismatches",
         sub.id,
         `${chargedEvents} subscription.charged events (${charged.size} cycles) for ${sub.paidCycles} kept charges`,
+      );
+  }
+  const refunded = new Map<string, number>();
+  for (const list of events.values())
+    for (const e of list) {
+      if (e.type !== "subscription.charge_refunded") continue;
+      const data = e.data as { charge: { merchant_uid: string }; refund_amount: number };
+      refunded.set(
+        data.charge.merchant_uid,
+        (refunded.get(data.charge.merchant_uid) ?? 0) + data.refund_amount,
+      );
+    }
+  for (const a of attempts.values()) {
+    const told = refunded.get(a.merchantUid) ?? 0;
+    if (told !== (a.cancelled?.amount ?? 0))
+      violation(
+        "event_mismatches",
+        a.subscriptionId,
+        `subscription.charge_refunded events tell ${told} of ${a.merchantUid}, the attempt records ${a.cancelled?.amount ?? 0}`,
       );
   }
 }

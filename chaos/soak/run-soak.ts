@@ -8,6 +8,7 @@
  * and our books are compared with iamport's (audit.ts).
  */
 
+import { auditKeptCharges } from "../../lib/billing/use-cases/audit-kept-charges.js";
 import { chargeBatch } from "../../lib/billing/use-cases/charge-batch.js";
 import { dispatchCharges } from "../../lib/billing/use-cases/dispatch-charges.js";
 import { eachLimited } from "../../lib/concurrency.js";
@@ -96,6 +97,8 @@ const DAY = 24 * 3600_000;
  */
 const PARALLEL = 8;
 const BATCHES_IN_FLIGHT = 6;
+/** Kept charges audited a soak day: the reconciler's 200 a run, as deployed (on AWS every 5 minutes). */
+const KEPT_AUDIT_MAX = 200;
 /** A fixed start, so a seed replays the same calendar. */
 const START = Date.UTC(2027, 0, 4, 1, 0, 0);
 
@@ -111,7 +114,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   );
   const history = createHistory();
   const pending: PendingRefund[] = [];
-  const consoleCancels: ConsoleCancels = { orders: 0, orphans: 0, lost_webhooks: 0 };
+  const consoleCancels: ConsoleCancels = { orders: 0, orphans: 0, charges: 0, lost_webhooks: 0 };
   let truncated = false;
   try {
     const subs: SubscriptionActor[] = [];
@@ -229,7 +232,11 @@ async function tick(
     // Once a day each (on AWS every 5 and 15 minutes): a day is the coarsest step either can take.
     options.sweep &&
       timed("reconcile", () =>
-        invoke(world, rng.fork("reconcile"), (deps) => reconcileOrders(deps.reconcile)),
+        invoke(world, rng.fork("reconcile"), async (deps) => {
+          // As functions/reconcile.ts: the orders, then the charges subscriptions keep.
+          await reconcileOrders(deps.reconcile);
+          return auditKeptCharges(deps.charge, { max: KEPT_AUDIT_MAX, pageSize: 50 });
+        }),
       ),
     options.sweep &&
       timed("sweep", async () => {

@@ -44,8 +44,9 @@ export function expectBalancedBooks(result: Awaited<ReturnType<typeof soakAtCiSi
   expect(result.cycles_charged_once).toBeGreaterThan(result.cycles_due * 0.8);
   expect(result.faults_injected).toBeGreaterThan(100);
   expect(result.crashes_injected).toBeGreaterThan(20);
-  // The merchant cancelled orders at iamport's console, some with their webhooks lost.
+  // The merchant cancelled orders and subscription charges at iamport's console, some with their webhooks lost.
   expect(result.console_cancels.orders).toBeGreaterThan(0);
+  expect(result.console_cancels.charges).toBeGreaterThan(0);
   expect(result.console_cancels.lost_webhooks).toBeGreaterThan(0);
   // Every crash point the soak knows was reached at least once.
   expect(Object.keys(result.crash_points).sort()).toEqual(
