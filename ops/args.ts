@@ -12,6 +12,7 @@ export const COMMANDS = [
   "refund",
   "replay-webhook",
   "republish-events",
+  "backfill-audits",
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -37,6 +38,8 @@ const OPTIONS = {
   since: { type: "string" },
   from: { type: "string" },
   to: { type: "string" },
+  "start-after": { type: "string" },
+  "dry-run": { type: "boolean" },
 } as const;
 
 type Flag = keyof typeof OPTIONS;
@@ -60,6 +63,7 @@ const PER_COMMAND: Record<CommandName, readonly Flag[]> = {
   refund: ["reason", "key", "imp-uid", "refund-holder", "refund-bank", "refund-account"],
   "replay-webhook": [],
   "republish-events": ["since", "limit", "from", "to", "scan-limit"],
+  "backfill-audits": ["scan-limit", "start-after", "dry-run"],
 };
 
 export interface ParsedArgs {

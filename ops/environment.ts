@@ -24,6 +24,7 @@
  *
  * `--log-level` (silent): lib's JSON log lines, written to stdout.
  */
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type Config, ConfigError, parseConfig } from "../lib/config.js";
 import type { PublishEventsDeps } from "../lib/events/publish-events.js";
 import { buildContainer, type Container } from "../lib/runtime/container.js";
@@ -57,6 +58,8 @@ export interface OpsContext {
   config: Config;
   container: Container;
   reads: OpsReads;
+  /** The table's client, for the one bounded Scan no read of ops-reads.ts covers (backfill-audits.ts). */
+  db: DynamoDBDocumentClient;
   /** The publisher's own bus and Source (lib/runtime/event-publisher.ts), built on first use. */
   publisher(): PublishEventsDeps;
   /** Where the CLI is connected, for messages ("DynamoDB Local at …, table …"). */
@@ -129,6 +132,7 @@ export function connect(flags: ParsedArgs["flags"], localEnv?: Record<string, st
     config,
     container,
     reads: createOpsReads({ db, tableName: config.TABLE_NAME }),
+    db,
     publisher() {
       publisher ??= buildPublishDeps(config, container.logger);
       return publisher;

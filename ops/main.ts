@@ -12,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import { ConflictError, NotFoundError, RetryLaterError, ValidationError } from "../lib/errors.js";
 import { IamportError } from "../lib/iamport/errors.js";
 import { expectPositionals, intFlag, type ParsedArgs, parseCommandLine } from "./args.js";
+import { backfillAudits, backfillRequest } from "./backfill-audits.js";
 import { connect, type OpsContext } from "./environment.js";
 import { UnreachableError, UsageError } from "./errors.js";
 import { needsAttention } from "./needs-attention.js";
@@ -46,6 +47,9 @@ Commands:
                                                events DLQ: its approximateArrivalOf{First,Last}Record); safe to
                                                repeat: an event keeps its id and consumers dedupe by id.
                                                Never writes to the table; exit 1 if the bus refused one
+  backfill-audits [--dry-run]                  put orders holding money and kept charges that older code left
+                                               off GSI1 on the audits' indexes (HELD#, KEPT#), due now: a bounded
+                                               Scan; writes only auditAfter and the index entry, never iamport
 
 Flags:
   --json                     one JSON document on stdout instead of a table
@@ -61,6 +65,8 @@ Flags:
           a virtual account's: --refund-holder, --refund-bank, --refund-account; --imp-uid <a payment owed back>
   republish-events: --since <ISO> (an aggregate's events from then), --limit <n> (its items read, default 1000);
           --from/--to <ISO> (event times, inclusive), --scan-limit <items> (the Scan's, default 10000)
+  backfill-audits: --scan-limit <items> (default 10000), --start-after <json> (the key a truncated run
+          printed), --dry-run (lists what it would index, writes nothing)
 `;
 
 async function run(ctx: OpsContext, args: ParsedArgs): Promise<CommandOutput> {
@@ -117,6 +123,8 @@ async function run(ctx: OpsContext, args: ParsedArgs): Promise<CommandOutput> {
       return replayWebhook(ctx, p[0] as string, p[1] as string, p[2]);
     case "republish-events":
       return republishEvents(ctx, republishRequest(p, args.flags));
+    case "backfill-audits":
+      return backfillAudits(ctx, backfillRequest(p, args.flags));
     default:
       throw new UsageError("no command (ops --help)");
   }
