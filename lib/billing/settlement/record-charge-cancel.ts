@@ -13,6 +13,7 @@ import type { ChargeAttempt, ResolvedBy } from "../charge-attempt.js";
 import type { ChargeDeps } from "../deps.js";
 import { historyEvent, type Subscription } from "../subscription.js";
 import { cancelNotRecorded } from "./decide-settlement.js";
+import { readAttemptAgain } from "./settle-charge.js";
 
 const MAX_ROUNDS = 6;
 
@@ -89,13 +90,7 @@ export async function recordChargeCancel(
       return { attempt: next, subscription: change?.next ?? sub, recorded: true };
     }
     if (result === "attempt_changed") {
-      const fresh = await deps.subscriptions.getAttempt(
-        current.subscriptionId,
-        current.cycle,
-        current.attempt,
-      );
-      if (!fresh) throw new Error(`charge attempt ${current.merchantUid} vanished`);
-      current = fresh;
+      current = await readAttemptAgain(deps, current);
     } else {
       sub = await deps.subscriptions.get(attempt.subscriptionId);
     }

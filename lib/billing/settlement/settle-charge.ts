@@ -100,19 +100,20 @@ export async function settleCharge(
     if (result === "owed_exists") {
       withOwed = false; // decided already (the sweep, say): settle the attempt without a second decision
     } else if (result === "attempt_changed") {
-      const fresh = await deps.subscriptions.getAttempt(
-        attempt.subscriptionId,
-        attempt.cycle,
-        attempt.attempt,
-      );
-      if (!fresh) throw new Error(`charge attempt ${attempt.merchantUid} vanished`);
-      current = fresh;
+      current = await readAttemptAgain(deps, attempt);
     } else {
       sub = await deps.subscriptions.get(attempt.subscriptionId);
       fresh = true;
     }
   }
   throw new Error(`charge attempt ${attempt.merchantUid} kept changing while settling`);
+}
+
+/** The attempt as stored now, after a write on `attempt`'s version lost its race. An attempt is never deleted. */
+export async function readAttemptAgain(deps: ChargeDeps, attempt: ChargeAttempt): Promise<ChargeAttempt> {
+  const fresh = await deps.subscriptions.getAttempt(attempt.subscriptionId, attempt.cycle, attempt.attempt);
+  if (!fresh) throw new Error(`charge attempt ${attempt.merchantUid} vanished`);
+  return fresh;
 }
 
 /**

@@ -1,5 +1,7 @@
+import type { ChargeAttempt } from "../../../lib/billing/charge-attempt.js";
 import type { BillingPolicy } from "../../../lib/billing/rules/billing-policy.js";
 import { type BillingAnchor, cycleStart } from "../../../lib/billing/rules/calendar.js";
+import { newClaim, settleAttempt } from "../../../lib/billing/rules/charge-attempt-machine.js";
 import type { Subscription } from "../../../lib/billing/subscription.js";
 
 export const DAY = 24 * 60 * 60_000;
@@ -39,4 +41,26 @@ export function subscription(patch: Partial<Subscription> = {}, cycle = 2): Subs
     updatedAt: "2026-01-31T01:00:00.000Z",
     ...patch,
   };
+}
+
+/** Attempt `attempt` of `cycle`, paid with `imp_uid` at `at` and kept by its cycle; `patch` overrides any field. */
+export function keptAttempt(
+  patch: Partial<ChargeAttempt> = {},
+  options: { cycle?: number; attempt?: number; impUid?: string; at?: Date } = {},
+): ChargeAttempt {
+  const { cycle = 2, attempt = 1, impUid = "imp_kept", at = new Date("2026-02-28T01:00:00.000Z") } = options;
+  const claim = newClaim(
+    {
+      subscriptionId: ID,
+      cycle,
+      attempt,
+      merchantUid: `${ID}_${cycle}_${attempt}`,
+      customerUid: "cu_card_1",
+      amount: 9_900,
+      name: "Pro",
+    },
+    at,
+    120_000,
+  );
+  return { ...settleAttempt(claim, { kind: "paid", impUid }, "response", at), ...patch };
 }

@@ -1,33 +1,15 @@
 import { describe, expect, test } from "vitest";
 import type { ChargeAttempt } from "../../../../lib/billing/charge-attempt.js";
-import { newClaim, settleAttempt } from "../../../../lib/billing/rules/charge-attempt-machine.js";
+import { settleAttempt } from "../../../../lib/billing/rules/charge-attempt-machine.js";
 import { keptAuditAgainAt, nextKeptAudit } from "../../../../lib/billing/rules/kept-audit.js";
-import { ID } from "../fixtures.js";
+import { keptAttempt } from "../fixtures.js";
 
 const DAY = 24 * 60 * 60_000;
 const paidAt = new Date("2026-03-01T01:00:00.000Z");
 const at = (ms: number) => new Date(paidAt.getTime() + ms);
 
-function kept(patch: Partial<ChargeAttempt> = {}): ChargeAttempt {
-  const claim = newClaim(
-    {
-      subscriptionId: ID,
-      cycle: 1,
-      attempt: 1,
-      merchantUid: `${ID}_1_1`,
-      customerUid: "cu_card_1",
-      amount: 9_900,
-      name: "Pro",
-    },
-    paidAt,
-    120_000,
-  );
-  return {
-    ...settleAttempt(claim, { kind: "paid", impUid: "imp_1" }, "response", paidAt),
-    paidAt: paidAt.toISOString(),
-    ...patch,
-  };
-}
+const kept = (patch: Partial<ChargeAttempt> = {}) =>
+  keptAttempt({ paidAt: paidAt.toISOString(), ...patch }, { cycle: 1, impUid: "imp_1", at: paidAt });
 
 describe("when the kept-charge audit reads a charge again", () => {
   test("a kept charge: a day after its last change, then when the last audit said", () => {

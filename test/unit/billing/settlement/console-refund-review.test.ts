@@ -14,12 +14,13 @@ import {
 } from "../../../../lib/billing/settlement/decide-settlement.js";
 import { historyEvent } from "../../../../lib/billing/subscription.js";
 import type { Payment } from "../../../../lib/iamport/schemas.js";
-import { ID, subscription } from "../fixtures.js";
+import { ID, keptAttempt, subscription } from "../fixtures.js";
 
 const DAY = 24 * 60 * 60_000;
 const now = new Date("2026-02-28T01:00:00.000Z");
 const verify = { mode: "test" as const };
 
+/** Attempt 1 of cycle 2, claimed and not yet answered. */
 const claim = () =>
   newClaim(
     {
@@ -34,10 +35,7 @@ const claim = () =>
     now,
     120_000,
   );
-const kept = (patch: Partial<ChargeAttempt> = {}): ChargeAttempt => ({
-  ...settleAttempt(claim(), { kind: "paid", impUid: "imp_kept" }, "response", now),
-  ...patch,
-});
+const kept = (patch: Partial<ChargeAttempt> = {}) => keptAttempt(patch, { at: now });
 const record = (patch: Partial<Payment>) =>
   ({
     imp_uid: "imp_kept",

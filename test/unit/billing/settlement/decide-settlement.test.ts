@@ -8,7 +8,7 @@ import {
   whySurplusPayment,
 } from "../../../../lib/billing/settlement/decide-settlement.js";
 import type { Payment } from "../../../../lib/iamport/schemas.js";
-import { ID, subscription } from "../fixtures.js";
+import { ID, keptAttempt, subscription } from "../fixtures.js";
 
 const now = new Date("2026-02-28T01:00:00.000Z");
 
@@ -177,27 +177,7 @@ describe("a paid attempt its subscription does not take (a second charge of a cy
 
 describe("iamport's record of the payment a paid attempt keeps", () => {
   const verify = { mode: "test" as const };
-  const kept = (patch: Partial<ChargeAttempt> = {}): ChargeAttempt => ({
-    ...settleAttempt(
-      newClaim(
-        {
-          subscriptionId: ID,
-          cycle: 2,
-          attempt: 1,
-          merchantUid: `${ID}_2_1`,
-          customerUid: "cu_card_1",
-          amount: 9_900,
-          name: "Pro",
-        },
-        now,
-        120_000,
-      ),
-      { kind: "paid", impUid: "imp_kept" },
-      "response",
-      now,
-    ),
-    ...patch,
-  });
+  const kept = (patch: Partial<ChargeAttempt> = {}) => keptAttempt(patch, { at: now });
   const record = (patch: Partial<Payment>) =>
     ({
       imp_uid: "imp_kept",
