@@ -5,9 +5,7 @@
  * attempt does not record is recorded with its `subscription.charge_refunded` (settlement), whatever
  * webhook was lost and however old the payment, as long as it could still be cancelled.
  */
-import { eachLimited } from "../../concurrency.js";
-import type { Payment } from "../../iamport/schemas.js";
-import { PAYMENTS_PER_LOOKUP } from "../../iamport/types.js";
+import { eachWithRecord } from "../../iamport/records-in-chunks.js";
 import type { ChargeAttempt } from "../charge-attempt.js";
 import type { ChargeDeps } from "../deps.js";
 import { keptAuditAgainAt } from "../rules/kept-audit.js";
@@ -23,8 +21,6 @@ export interface KeptAuditSummary {
   failed: number;
 }
 
-const CONCURRENCY = 4;
-
 export async function auditKeptCharges(
   deps: ChargeDeps,
   input: { max: number; pageSize: number; remainingMs?: () => number; stopMarginMs?: number },
@@ -37,46 +33,39 @@ export async function auditKeptCharges(
     due.push(...page.filter((a) => a.impUid));
     if (due.length >= input.max) break;
   }
-  const timeLeft = () => (input.remainingMs?.() ?? Number.POSITIVE_INFINITY) >= (input.stopMarginMs ?? 0);
-  for (let start = 0; start < Math.min(due.length, input.max) && timeLeft(); start += PAYMENTS_PER_LOOKUP) {
-    const chunk = due.slice(start, Math.min(start + PAYMENTS_PER_LOOKUP, input.max));
-    let records: Map<string, Payment>;
-    try {
-      const listed = await deps.iamport.getPayments(chunk.map((a) => a.impUid as string));
-      records = new Map(listed.map((payment) => [payment.imp_uid, payment]));
-    } catch (error) {
+  await eachWithRecord({
+    items: due.slice(0, input.max),
+    impUidOf: (attempt) => attempt.impUid as string,
+    iamport: deps.iamport,
+    timeLeft: () => (input.remainingMs?.() ?? Number.POSITIVE_INFINITY) >= (input.stopMarginMs ?? 0),
+    visit: async (attempt, payment) => {
+      summary.audited++;
+      if (!cancelNotRecorded(attempt, payment)) {
+        await deps.subscriptions.markAttemptAudited(attempt, keptAuditAgainAt(attempt, now));
+        return;
+      }
+      const result = await applyChargePayment(deps, attempt, payment, "lookup", log);
+      if (result.outcome !== "applied") return;
+      summary.recorded++;
+      log.warn("kept-charge audit: a refund at iamport nobody announced; recorded", {
+        merchant_uid: attempt.merchantUid,
+        imp_uid: attempt.impUid,
+        iamport_cancelled: payment.cancel_amount,
+        recorded_before: attempt.cancelled?.amount ?? 0,
+      });
+    },
+    chunkFailed: (chunk, error) => {
       summary.failed += chunk.length;
       log.warn("kept charges not audited: iamport could not be read; the next run looks again", { error });
-      break;
-    }
-    await eachLimited(chunk, CONCURRENCY, async (attempt) => {
+    },
+    itemFailed: (attempt, error) => {
       summary.audited++;
-      try {
-        // Not in the list: read alone, as every door does.
-        const payment =
-          records.get(attempt.impUid as string) ?? (await deps.iamport.getPayment(attempt.impUid as string));
-        if (cancelNotRecorded(attempt, payment)) {
-          const result = await applyChargePayment(deps, attempt, payment, "lookup", log);
-          if (result.outcome === "applied") {
-            summary.recorded++;
-            log.warn("kept-charge audit: a refund at iamport nobody announced; recorded", {
-              merchant_uid: attempt.merchantUid,
-              imp_uid: attempt.impUid,
-              iamport_cancelled: payment.cancel_amount,
-              recorded_before: attempt.cancelled?.amount ?? 0,
-            });
-          }
-          return;
-        }
-        await deps.subscriptions.markAttemptAudited(attempt, keptAuditAgainAt(attempt, now));
-      } catch (error) {
-        summary.failed++;
-        log.warn("kept charge not audited; the next run looks again", {
-          merchant_uid: attempt.merchantUid,
-          error,
-        });
-      }
-    });
-  }
+      summary.failed++;
+      log.warn("kept charge not audited; the next run looks again", {
+        merchant_uid: attempt.merchantUid,
+        error,
+      });
+    },
+  });
   return summary;
 }

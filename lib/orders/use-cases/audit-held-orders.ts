@@ -5,8 +5,7 @@
  * iamport's console whose webhook was lost, on a payment too old for the ledger sweep's listings, still
  * reaches our books.
  */
-import { eachLimited } from "../../concurrency.js";
-import { PAYMENTS_PER_LOOKUP } from "../../iamport/types.js";
+import { eachWithRecord } from "../../iamport/records-in-chunks.js";
 import type { Logger } from "../../observability/logger.js";
 import type { VerifyPaymentDeps } from "../deps.js";
 import type { Order } from "../order.js";
@@ -23,9 +22,6 @@ export interface HeldAuditSummary {
   failed: number;
 }
 
-/** Orders read at once: as the reconciler's own pages. */
-const CONCURRENCY = 4;
-
 export async function auditHeldOrders(
   deps: VerifyPaymentDeps,
   input: { max: number; perShard: number; remainingMs?: () => number; stopMarginMs?: number },
@@ -36,32 +32,29 @@ export async function auditHeldOrders(
   const due = (await deps.orders.listHeldDue(now, input.perShard))
     .filter((order) => order.impUid)
     .slice(0, input.max);
-  for (let start = 0; start < due.length; start += PAYMENTS_PER_LOOKUP) {
-    if ((input.remainingMs?.() ?? Number.POSITIVE_INFINITY) < (input.stopMarginMs ?? 0)) break;
-    const chunk = due.slice(start, start + PAYMENTS_PER_LOOKUP);
-    // A hundred records in one request: the audit costs iamport a request per hundred held orders a day.
-    let records: Map<string, PaymentFacts>;
-    try {
-      const listed = await deps.iamport.getPayments(chunk.map((order) => order.impUid as string));
-      records = new Map(listed.map((payment) => [payment.imp_uid, payment]));
-    } catch (error) {
+  // A hundred records in one request: the audit costs iamport a request per hundred held orders a day.
+  await eachWithRecord({
+    items: due,
+    impUidOf: (order) => order.impUid as string,
+    iamport: deps.iamport,
+    timeLeft: () => (input.remainingMs?.() ?? Number.POSITIVE_INFINITY) >= (input.stopMarginMs ?? 0),
+    visit: async (order, payment) => {
+      summary.audited++;
+      if (await auditOne(deps, order, payment, now, log)) summary.applied++;
+    },
+    chunkFailed: (chunk, error) => {
       summary.failed += chunk.length;
       log.warn("held orders not audited: iamport could not be read; the next run looks again", { error });
-      break;
-    }
-    await eachLimited(chunk, CONCURRENCY, async (order) => {
+    },
+    itemFailed: (order, error) => {
       summary.audited++;
-      try {
-        if (await auditOne(deps, order, records.get(order.impUid as string), now, log)) summary.applied++;
-      } catch (error) {
-        summary.failed++;
-        log.warn("held order not audited; the next run looks again", {
-          merchant_uid: order.merchantUid,
-          error,
-        });
-      }
-    });
-  }
+      summary.failed++;
+      log.warn("held order not audited; the next run looks again", {
+        merchant_uid: order.merchantUid,
+        error,
+      });
+    },
+  });
   return summary;
 }
 
@@ -69,13 +62,10 @@ export async function auditHeldOrders(
 async function auditOne(
   deps: VerifyPaymentDeps,
   order: Order,
-  listed: PaymentFacts | undefined,
+  payment: PaymentFacts,
   now: Date,
   log: Logger,
 ): Promise<boolean> {
-  if (!order.impUid) return false;
-  // Not in the list (a test-channel payment the list may hide, say): read alone, as every door does.
-  const payment: PaymentFacts = listed ?? (await deps.iamport.getPayment(order.impUid));
   if (recordAgrees(order, payment)) {
     await deps.orders.markAudited(order, auditAgainAt(now));
     return false;

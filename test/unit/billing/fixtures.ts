@@ -3,6 +3,7 @@ import type { BillingPolicy } from "../../../lib/billing/rules/billing-policy.js
 import { type BillingAnchor, cycleStart } from "../../../lib/billing/rules/calendar.js";
 import { newClaim, settleAttempt } from "../../../lib/billing/rules/charge-attempt-machine.js";
 import type { Subscription } from "../../../lib/billing/subscription.js";
+import type { Payment } from "../../../lib/iamport/schemas.js";
 
 export const DAY = 24 * 60 * 60_000;
 export const policy: BillingPolicy = {
@@ -63,4 +64,18 @@ export function keptAttempt(
     120_000,
   );
   return { ...settleAttempt(claim, { kind: "paid", impUid }, "response", at), ...patch };
+}
+
+/** iamport's record of {@link keptAttempt}'s payment (cycle 2, attempt 1), paid in full; `patch` overrides any field. */
+export function keptPayment(patch: Partial<Payment> = {}): Payment {
+  return {
+    imp_uid: "imp_kept",
+    merchant_uid: `${ID}_2_1`,
+    amount: 9_900,
+    cancel_amount: 0,
+    status: "paid",
+    currency: "KRW",
+    pay_method: "card",
+    ...patch,
+  } as Payment;
 }

@@ -14,7 +14,7 @@ import {
 } from "../../../../lib/billing/settlement/decide-settlement.js";
 import { historyEvent } from "../../../../lib/billing/subscription.js";
 import type { Payment } from "../../../../lib/iamport/schemas.js";
-import { ID, keptAttempt, subscription } from "../fixtures.js";
+import { ID, keptAttempt, keptPayment, subscription } from "../fixtures.js";
 
 const DAY = 24 * 60 * 60_000;
 const now = new Date("2026-02-28T01:00:00.000Z");
@@ -36,18 +36,7 @@ const claim = () =>
     120_000,
   );
 const kept = (patch: Partial<ChargeAttempt> = {}) => keptAttempt(patch, { at: now });
-const record = (patch: Partial<Payment>) =>
-  ({
-    imp_uid: "imp_kept",
-    merchant_uid: `${ID}_2_1`,
-    amount: 9_900,
-    cancel_amount: 0,
-    status: "paid",
-    currency: "KRW",
-    pay_method: "card",
-    pg_provider: "kicc",
-    ...patch,
-  }) as Payment;
+const record = (patch: Partial<Payment>) => keptPayment({ pg_provider: "kicc", ...patch });
 
 describe("cancelNotRecorded", () => {
   test("a cancel_amount above the charge is news once, clamped to the charge", () => {

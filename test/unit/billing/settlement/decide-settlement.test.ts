@@ -8,7 +8,7 @@ import {
   whySurplusPayment,
 } from "../../../../lib/billing/settlement/decide-settlement.js";
 import type { Payment } from "../../../../lib/iamport/schemas.js";
-import { ID, keptAttempt, subscription } from "../fixtures.js";
+import { ID, keptAttempt, keptPayment, subscription } from "../fixtures.js";
 
 const now = new Date("2026-02-28T01:00:00.000Z");
 
@@ -178,17 +178,7 @@ describe("a paid attempt its subscription does not take (a second charge of a cy
 describe("iamport's record of the payment a paid attempt keeps", () => {
   const verify = { mode: "test" as const };
   const kept = (patch: Partial<ChargeAttempt> = {}) => keptAttempt(patch, { at: now });
-  const record = (patch: Partial<Payment>) =>
-    ({
-      imp_uid: "imp_kept",
-      merchant_uid: `${ID}_2_1`,
-      amount: 9_900,
-      cancel_amount: 0,
-      status: "paid",
-      currency: "KRW",
-      pay_method: "card",
-      ...patch,
-    }) as Payment;
+  const record = (patch: Partial<Payment>) => keptPayment(patch);
 
   test.each([
     ["partly cancelled, status paid", { cancel_amount: 1_000 }],
