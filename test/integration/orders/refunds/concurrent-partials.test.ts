@@ -66,9 +66,13 @@ describe("concurrent partial refunds under different keys", () => {
     const answers = await Promise.all(keys.map((key) => refund(t, merchantUid, { reason: "all" }, key)));
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
 
+    // A loser that read the order while the winner was refunding is in progress; on a busy machine one can
+    // start after the winner finished and is refused outright, storing no request (CI's clean run of 5cfffd6).
+    let inProgress = 0;
     for (const [i, answer] of answers.entries()) {
       if (answer.status === 201) continue;
-      expect(answer.body.error).toBe("refund_in_progress");
+      expect(["refund_in_progress", "order_not_refundable"]).toContain(answer.body.error);
+      if (answer.body.error === "refund_in_progress") inProgress++;
       for (let attempt = 0; attempt < 2; attempt++) {
         const again = await refund(t, merchantUid, { reason: "all" }, keys[i]);
         expect(again.status, JSON.stringify(again.body)).toBe(409);
@@ -80,7 +84,10 @@ describe("concurrent partial refunds under different keys", () => {
       db: createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT ?? "" }),
       tableName: config.TABLE_NAME,
     }).listForOrder(merchantUid);
-    expect(requests.map((r) => r.state).sort()).toEqual(["refused", "refused", "succeeded"]);
+    expect(requests.map((r) => r.state).sort()).toEqual([
+      ...Array.from({ length: inProgress }, () => "refused"),
+      "succeeded",
+    ]);
     expect(iamportPayment(t, impUid).cancel_amount).toBe(8_000);
     expect(alerts("balance_mismatch")).toEqual([]);
   });
